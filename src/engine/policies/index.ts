@@ -1,0 +1,10 @@
+/** Every policy type the gateway can deploy, by XML root element name. */
+import type { PolicyHandler } from './types'
+import { standardPolicies } from './standard'
+import { securityPolicies } from './security'
+
+export type { PolicyHandler, PolicyContext, CompileContext, DeploymentError, FlowVariables, MutableMessage, EngineServices } from './types'
+
+export const policyHandlers: ReadonlyMap<string, PolicyHandler> = new Map(
+  [...standardPolicies, ...securityPolicies].map((h) => [h.type, h as PolicyHandler])
+)

@@ -1,0 +1,154 @@
+/**
+ * The workspace model: the entities an architect edits and the engine runs.
+ * Field names follow Apigee's management API (v1) so that exports read like Apigee payloads.
+ * Timestamps are epoch milliseconds; `expiresAt: -1` means "never", as on Apigee.
+ */
+import { z } from 'zod'
+
+/** Apigee entity names: letters, digits, `_`, `-`, `.`, spaces are not allowed. */
+export const entityName = z
+  .string()
+  .min(1, 'is required')
+  .max(255, 'is longer than 255 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"')
+
+export const attributeSchema = z.object({
+  name: z.string().min(1, 'is required'),
+  value: z.string()
+})
+export type Attribute = z.infer<typeof attributeSchema>
+
+export const organizationSchema = z.object({
+  name: entityName,
+  displayName: z.string().default(''),
+  /** Apigee's KMS/token cache (seconds). 0 = off (deterministic), 180 = Apigee-realistic. */
+  tokenCacheSeconds: z.number().int().min(0).max(180).default(0)
+})
+export type Organization = z.infer<typeof organizationSchema>
+
+export const environmentSchema = z.object({
+  name: entityName,
+  description: z.string().default(''),
+  port: z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'),
+  hostAliases: z.array(z.string().min(1)).default([]),
+  /** Environment-scoped key/value entries (KVM-like); names starting with `private.` are masked. */
+  variables: z.array(attributeSchema).default([])
+})
+export type Environment = z.infer<typeof environmentSchema>
+
+export const apiProxySchema = z.object({
+  name: entityName,
+  description: z.string().default(''),
+  basePath: z.string().regex(/^\/[^\s?#]*$/, 'must start with "/" and contain no spaces, "?" or "#"'),
+  /** Names of the environments this proxy is deployed to. */
+  environments: z.array(z.string()).default([]),
+  /** Endpoint XML by endpoint name, as `apiproxy/proxies/<name>.xml` holds it. */
+  proxyEndpoints: z.record(z.string(), z.string()).default({}),
+  /** Endpoint XML by endpoint name, as `apiproxy/targets/<name>.xml` holds it. */
+  targetEndpoints: z.record(z.string(), z.string()).default({}),
+  /** Policy XML by policy name, as `apiproxy/policies/<name>.xml` holds it. */
+  policies: z.record(z.string(), z.string()).default({}),
+  /** Resource files by path relative to `apiproxy/resources/` (e.g. `jsc/check.js`). */
+  resources: z.record(z.string(), z.string()).default({})
+})
+export type ApiProxy = z.infer<typeof apiProxySchema>
+
+export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
+
+export const operationSchema = z.object({
+  resource: z.string().min(1, 'is required'),
+  methods: z.array(z.string()).default([])
+})
+export const quotaSchema = z.object({
+  limit: z.string().default(''),
+  interval: z.string().default(''),
+  timeUnit: z.string().default('')
+})
+export const operationConfigSchema = z.object({
+  apiSource: z.string().min(1, 'is required'),
+  operations: z.array(operationSchema).default([]),
+  quota: quotaSchema.optional(),
+  attributes: z.array(attributeSchema).default([])
+})
+export const operationGroupSchema = z.object({
+  operationConfigType: z.enum(['proxy', 'remoteservice']).default('proxy'),
+  operationConfigs: z.array(operationConfigSchema).default([])
+})
+export type OperationGroup = z.infer<typeof operationGroupSchema>
+
+export const apiProductSchema = z.object({
+  name: entityName,
+  displayName: z.string().default(''),
+  description: z.string().default(''),
+  approvalType: z.enum(['auto', 'manual']).default('auto'),
+  /** Empty = every environment. */
+  environments: z.array(z.string()).default([]),
+  /** Empty = every proxy of the organization. */
+  proxies: z.array(z.string()).default([]),
+  /** Resource path patterns matched against proxy.pathsuffix; empty = every path. */
+  apiResources: z.array(z.string()).default([]),
+  /** When present, replaces the product-level proxy and resource checks. */
+  operationGroup: operationGroupSchema.optional(),
+  scopes: z.array(z.string()).default([]),
+  attributes: z.array(attributeSchema).default([]),
+  quota: z.string().default(''),
+  quotaInterval: z.string().default(''),
+  quotaTimeUnit: z.string().default('')
+})
+export type ApiProduct = z.infer<typeof apiProductSchema>
+
+export const developerSchema = z.object({
+  developerId: z.string().min(1, 'is required'),
+  email: z.string().email('must be an e-mail address'),
+  firstName: z.string().default(''),
+  lastName: z.string().default(''),
+  userName: z.string().default(''),
+  status: z.enum(['active', 'inactive']).default('active'),
+  attributes: z.array(attributeSchema).default([])
+})
+export type Developer = z.infer<typeof developerSchema>
+
+export const credentialProductSchema = z.object({
+  apiproduct: z.string().min(1, 'is required'),
+  status: z.enum(['approved', 'pending', 'revoked'])
+})
+export type CredentialProduct = z.infer<typeof credentialProductSchema>
+
+export const credentialSchema = z.object({
+  consumerKey: z.string().min(1, 'is required'),
+  consumerSecret: z.string().min(1, 'is required'),
+  status: z.enum(['approved', 'revoked']).default('approved'),
+  issuedAt: z.number().int(),
+  /** Epoch ms, or -1 for never. */
+  expiresAt: z.number().int().default(-1),
+  apiProducts: z.array(credentialProductSchema).default([]),
+  scopes: z.array(z.string()).default([]),
+  attributes: z.array(attributeSchema).default([])
+})
+export type Credential = z.infer<typeof credentialSchema>
+
+export const developerAppSchema = z.object({
+  appId: z.string().min(1, 'is required'),
+  name: entityName,
+  developerId: z.string().min(1, 'is required'),
+  callbackUrl: z.string().default(''),
+  status: z.enum(['approved', 'revoked']).default('approved'),
+  attributes: z.array(attributeSchema).default([]),
+  scopes: z.array(z.string()).default([]),
+  createdAt: z.number().int().default(0),
+  credentials: z.array(credentialSchema).default([])
+})
+export type DeveloperApp = z.infer<typeof developerAppSchema>
+
+export const CURRENT_SCHEMA_VERSION = 1
+
+export const workspaceSchema = z.object({
+  schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+  organization: organizationSchema,
+  environments: z.array(environmentSchema).default([]),
+  proxies: z.array(apiProxySchema).default([]),
+  apiProducts: z.array(apiProductSchema).default([]),
+  developers: z.array(developerSchema).default([]),
+  apps: z.array(developerAppSchema).default([])
+})
+export type Workspace = z.infer<typeof workspaceSchema>
