@@ -8,19 +8,7 @@ import type { ApiProxy, Environment, Workspace } from '../../shared/model'
 import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 
-/** A deployment error, named as Apigee names it (e.g. `InvalidOperation`), pointing at the element at fault. */
-export interface DeploymentError {
-  /** Apigee's error name, e.g. `InvalidValueForExpiresIn`, `OperationRequired`, `UnknownPolicyType`. */
-  code: string
-  message: string
-  proxy: string
-  /** Bundle file: `policies/<name>.xml`, `proxies/<name>.xml`, `targets/<name>.xml`, `resources/<path>`. */
-  file: string
-  /** Element path inside the file, e.g. `/OAuthV2/ExpiresIn`. */
-  path?: string
-  line?: number
-  column?: number
-}
+export type { DeploymentError } from '../../shared/deployment'
 
 export interface CompileContext {
   proxy: ApiProxy

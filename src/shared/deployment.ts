@@ -1,0 +1,36 @@
+/** A deployment error, named as Apigee names it (e.g. `InvalidOperation`), pointing at the element at fault. */
+export interface DeploymentError {
+  /** Apigee's error name, e.g. `InvalidValueForExpiresIn`, `OperationRequired`, `UnknownPolicyType`. */
+  code: string
+  message: string
+  proxy: string
+  /** Bundle file: `policies/<name>.xml`, `proxies/<name>.xml`, `targets/<name>.xml`, `resources/<path>`. */
+  file: string
+  /** Element path inside the file, e.g. `/OAuthV2/ExpiresIn`. */
+  path?: string
+  line?: number
+  column?: number
+}
+
+/** Where one proxy runs: the revision serving an environment, or why none does. */
+export interface ProxyDeployment {
+  proxy: string
+  environment: string
+  /** `deployed`: serving traffic; `failed`: the latest save did not deploy (an older revision may still serve). */
+  state: 'deployed' | 'failed'
+  /** Revision serving traffic, or null when none does. */
+  revision: number | null
+  basePath: string
+  errors: DeploymentError[]
+}
+
+/** A gateway listener of one environment. */
+export interface ListenerStatus {
+  environment: string
+  host: string
+  port: number
+  url: string
+  state: 'started' | 'stopped' | 'port-in-use' | 'error'
+  hostAliases: string[]
+  error?: string
+}
