@@ -37,3 +37,4 @@ export function decideAccess(ws: Workspace, consumerKey: string, call: ApiCall, 
   }
   return { allowed: true, credential: { app, developer, credential: credential.credential }, match }
 }
+export { credentialVariables, productVariables, operationVariables, javaList } from './variables'

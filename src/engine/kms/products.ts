@@ -23,6 +23,8 @@ export interface MatchedOperation {
   resource: string
   methods: string[]
   attributes: Record<string, string>
+  /** The operation config's quota, which overrides the product quota (reference 4.2 rule 5). */
+  quota?: { limit: string; interval: string; timeUnit: string }
 }
 
 export interface ProductEvaluation {
@@ -114,13 +116,14 @@ function checkOperations(product: ApiProduct, call: ApiCall): PathChecks {
     }
   }
   const proxy: ProductCheck = { ok: true, detail: `${product.name} has operations for ${call.proxy}` }
-  type Candidate = { resource: string; methods: string[]; attributes: Record<string, string> }
+  type Candidate = MatchedOperation
   const candidates: Candidate[] = []
   for (const config of configs) {
     const attributes = Object.fromEntries(config.attributes.map((a) => [a.name, a.value]))
+    const quota = config.quota && config.quota.limit !== '' ? { quota: { ...config.quota } } : {}
     // An operation config without operations authorizes every path and verb of its API source ([U], docs/fidelity.md).
-    if (config.operations.length === 0) candidates.push({ resource: '/', methods: [], attributes })
-    for (const op of config.operations) candidates.push({ resource: op.resource, methods: op.methods, attributes })
+    if (config.operations.length === 0) candidates.push({ resource: '/', methods: [], attributes, ...quota })
+    for (const op of config.operations) candidates.push({ resource: op.resource, methods: op.methods, attributes, ...quota })
   }
   const onPath = candidates.filter((c) => matchesResourcePath(c.resource, call.pathsuffix))
   const resource: ProductCheck =
@@ -136,7 +139,12 @@ function checkOperations(product: ApiProduct, call: ApiCall): PathChecks {
       proxy,
       resource,
       method: { ok: true, detail: `${call.verb} is allowed by operation ${full.resource} of ${product.name}` },
-      operation: { resource: full.resource, methods: [...full.methods], attributes: { ...full.attributes } }
+      operation: {
+        resource: full.resource,
+        methods: [...full.methods],
+        attributes: { ...full.attributes },
+        ...(full.quota ? { quota: { ...full.quota } } : {})
+      }
     }
   }
   const pool = onPath.length > 0 ? onPath : candidates
