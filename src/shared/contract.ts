@@ -66,13 +66,17 @@ export interface ClockState {
 /** A token the gateway holds, as the console may show it: metadata only, never the token itself. */
 export interface TokenInfo {
   kind: 'access_token' | 'refresh_token' | 'authorization_code'
-  hashPrefix: string
-  app: string | null
+  appId: string | undefined
+  appName: string | undefined
   clientId: string
   scope: string
   issuedAt: number
   expiresAt: number
+  /** `expired` when the expiry has passed, whatever the stored status. */
   status: 'approved' | 'revoked' | 'expired'
+  /** First 8 hex characters of the hash, enough to tell tokens apart in a list. */
+  hashPrefix: string
+  jwt: boolean
 }
 
 export const emulatorBundleSchema = z
