@@ -152,3 +152,96 @@ export const workspaceSchema = z.object({
   apps: z.array(developerAppSchema).default([])
 })
 export type Workspace = z.infer<typeof workspaceSchema>
+
+/**
+ * A rule the workspace as a whole breaks (zod checks each entity; these check entities against each other).
+ * `missing`: a reference to an entity that does not exist; `duplicate`: a name, key, port or path used twice.
+ */
+export interface WorkspaceIssue {
+  kind: 'missing' | 'duplicate'
+  /** Dotted path of the offending field, e.g. `apiProducts.0.environments.1`. */
+  field: string
+  message: string
+}
+
+/** Checks references and uniqueness across the workspace; an empty list means the workspace is consistent. */
+export function workspaceIssues(ws: Workspace): WorkspaceIssue[] {
+  const issues: WorkspaceIssue[] = []
+  const missing = (field: string, message: string): void => void issues.push({ kind: 'missing', field, message })
+  const duplicate = (field: string, message: string): void => void issues.push({ kind: 'duplicate', field, message })
+
+  const firstIndex = <T>(items: T[], keyOf: (item: T) => string, onDuplicate: (index: number, key: string) => void): Set<string> => {
+    const seen = new Set<string>()
+    items.forEach((item, index) => {
+      const key = keyOf(item)
+      if (seen.has(key)) onDuplicate(index, key)
+      seen.add(key)
+    })
+    return seen
+  }
+
+  const environments = firstIndex(ws.environments, (e) => e.name, (i, k) => duplicate(`environments.${i}.name`, `Environment ${k} already exists`))
+  firstIndex(ws.environments, (e) => String(e.port), (i, k) => duplicate(`environments.${i}.port`, `Port ${k} is already used by another environment`))
+  const aliasOwner = new Map<string, string>()
+  ws.environments.forEach((env, i) =>
+    env.hostAliases.forEach((alias, j) => {
+      const key = alias.toLowerCase()
+      const owner = aliasOwner.get(key)
+      if (owner !== undefined) duplicate(`environments.${i}.hostAliases.${j}`, `Host alias ${alias} is already used by environment ${owner}`)
+      else aliasOwner.set(key, env.name)
+    })
+  )
+
+  const proxies = firstIndex(ws.proxies, (p) => p.name, (i, k) => duplicate(`proxies.${i}.name`, `API proxy ${k} already exists`))
+  const basePathOwner = new Map<string, string>()
+  ws.proxies.forEach((proxy, i) => {
+    firstIndex(proxy.environments, (e) => e, (j, k) => duplicate(`proxies.${i}.environments.${j}`, `API proxy ${proxy.name} lists environment ${k} twice`))
+    proxy.environments.forEach((env, j) => {
+      if (!environments.has(env)) missing(`proxies.${i}.environments.${j}`, `Environment ${env} does not exist`)
+      const key = `${env} ${proxy.basePath}`
+      const owner = basePathOwner.get(key)
+      if (owner !== undefined && owner !== proxy.name)
+        duplicate(`proxies.${i}.basePath`, `Base path ${proxy.basePath} is already used in environment ${env} by API proxy ${owner}`)
+      else basePathOwner.set(key, proxy.name)
+    })
+  })
+
+  const products = firstIndex(ws.apiProducts, (p) => p.name, (i, k) => duplicate(`apiProducts.${i}.name`, `API product ${k} already exists`))
+  ws.apiProducts.forEach((product, i) => {
+    product.environments.forEach((env, j) => {
+      if (!environments.has(env)) missing(`apiProducts.${i}.environments.${j}`, `Environment ${env} does not exist`)
+    })
+    product.proxies.forEach((proxy, j) => {
+      if (!proxies.has(proxy)) missing(`apiProducts.${i}.proxies.${j}`, `API proxy ${proxy} does not exist`)
+    })
+    if (product.operationGroup?.operationConfigType === 'proxy')
+      product.operationGroup.operationConfigs.forEach((config, j) => {
+        if (!proxies.has(config.apiSource))
+          missing(`apiProducts.${i}.operationGroup.operationConfigs.${j}.apiSource`, `API proxy ${config.apiSource} does not exist`)
+      })
+  })
+
+  const developerIds = firstIndex(ws.developers, (d) => d.developerId, (i, k) => duplicate(`developers.${i}.developerId`, `Developer id ${k} is already used`))
+  firstIndex(ws.developers, (d) => d.email.toLowerCase(), (i, k) => duplicate(`developers.${i}.email`, `Developer ${k} already exists`))
+
+  firstIndex(ws.apps, (a) => a.name, (i, k) => duplicate(`apps.${i}.name`, `App ${k} already exists`))
+  firstIndex(ws.apps, (a) => a.appId, (i, k) => duplicate(`apps.${i}.appId`, `App id ${k} is already used`))
+  const keyOwner = new Map<string, string>()
+  ws.apps.forEach((app, i) => {
+    if (!developerIds.has(app.developerId)) missing(`apps.${i}.developerId`, `Developer ${app.developerId} does not exist`)
+    app.credentials.forEach((credential, j) => {
+      const owner = keyOwner.get(credential.consumerKey)
+      if (owner !== undefined) duplicate(`apps.${i}.credentials.${j}.consumerKey`, `Consumer key ${credential.consumerKey} is already used by app ${owner}`)
+      else keyOwner.set(credential.consumerKey, app.name)
+      firstIndex(
+        credential.apiProducts,
+        (p) => p.apiproduct,
+        (k, name) => duplicate(`apps.${i}.credentials.${j}.apiProducts.${k}.apiproduct`, `Product ${name} is on key ${credential.consumerKey} twice`)
+      )
+      credential.apiProducts.forEach((p, k) => {
+        if (!products.has(p.apiproduct)) missing(`apps.${i}.credentials.${j}.apiProducts.${k}.apiproduct`, `Product ${p.apiproduct} does not exist`)
+      })
+    })
+  })
+  return issues
+}
