@@ -32,7 +32,11 @@ export { isTruthy } from './evaluate'
 
 /** Parses a condition once (at deployment). Never throws. An empty or whitespace-only condition is always true. */
 export function parseCondition(source: string): ConditionParseResult {
-  return parse(typeof source === 'string' ? source : String(source))
+  // Callers outside TypeScript (a workspace file, a test double) may pass a non-string; that must not throw either.
+  if (typeof source !== 'string') {
+    return { ok: false, error: { code: 'unexpected_token', message: 'Condition must be text', position: 0, line: 1, column: 1 } }
+  }
+  return parse(source)
 }
 
 /** Evaluates a parsed condition; `lookup` returns undefined for an unresolved variable (Apigee null). Never throws. */

@@ -176,3 +176,17 @@ describe('the parser and evaluator never throw', () => {
     )
   })
 })
+
+describe('hostile inputs from outside TypeScript', () => {
+  it('a non-string condition is a parse error, not an exception', () => {
+    for (const value of [undefined, null, 42, {}, Symbol('s'), { toString: () => { throw new Error('x') } }]) {
+      const result = parseCondition(value as unknown as string)
+      expect(result).toMatchObject({ ok: false, error: { position: 0, line: 1, column: 1 } })
+    }
+  })
+
+  it('a malformed AST evaluates to false instead of throwing', () => {
+    expect(evaluateCondition({ kind: 'and' } as unknown as ConditionNode, () => undefined)).toBe(false)
+    expect(evaluateCondition(null as unknown as ConditionNode, () => undefined)).toBe(false)
+  })
+})
