@@ -206,7 +206,7 @@ export function workspaceIssues(ws: Workspace): WorkspaceIssue[] {
     })
   })
 
-  const products = firstIndex(ws.apiProducts, (p) => p.name, (i, k) => duplicate(`apiProducts.${i}.name`, `API product ${k} already exists`))
+  const products = firstIndex(ws.apiProducts, (p) => p.name, (i, k) => duplicate(`apiProducts.${i}.name`, `Product ${k} already exists`))
   ws.apiProducts.forEach((product, i) => {
     product.environments.forEach((env, j) => {
       if (!environments.has(env)) missing(`apiProducts.${i}.environments.${j}`, `Environment ${env} does not exist`)

@@ -165,6 +165,7 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
 
   // ---- tokens.json
   let initialTokens: TokenRecord[] = []
+  let tokensNeedWrite = true
   const tokenOutcome = await tokensJson.read()
   const quarantineTokens = async (kind: 'corrupt' | 'invalid-schema', reason: string): Promise<void> => {
     const movedTo = await tokensJson.quarantine(now())
@@ -173,8 +174,10 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
   if (tokenOutcome.state === 'unparseable') await quarantineTokens('corrupt', `is not valid JSON (${tokenOutcome.error})`)
   else if (tokenOutcome.state === 'read') {
     const parsed = tokensFileSchema.safeParse(tokenOutcome.data)
-    if (parsed.success) initialTokens = parsed.data.tokens as TokenRecord[]
-    else {
+    if (parsed.success) {
+      initialTokens = parsed.data.tokens as TokenRecord[]
+      tokensNeedWrite = false
+    } else {
       const first = parsed.error.issues[0]
       const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'
       await quarantineTokens('invalid-schema', `does not hold valid token records (${where})`)
@@ -186,7 +189,7 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
   let closed = false
   const snapshot = (): Workspace => current
   if (needsWrite) workspaceJson.schedule(snapshot)
-  if (tokenOutcome.state !== 'read' || initialTokens.length === 0) tokensJson.schedule(() => tokensFileContent(tokens.records()))
+  if (tokensNeedWrite) tokensJson.schedule(() => tokensFileContent(tokens.records()))
 
   const commit = (next: Workspace, entity: string | null): Workspace => {
     current = deepFreeze(next)
