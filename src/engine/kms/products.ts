@@ -242,6 +242,10 @@ export function describeNoMatch(appName: string, match: ProductMatch, call: ApiC
     if (f?.check === 'environment') {
       return `${appName}'s key has only ${e.product}, which ${f.detail.slice(e.product.length + 1)}`
     }
+    if (f?.check === 'approval') {
+      const state = e.entryStatus === 'pending' ? 'still pending approval' : 'revoked'
+      return `${appName}'s key has only ${e.product}, which is ${state} on that key`
+    }
     return `${appName}'s key has only ${e.product}, and ${clause(e)}`
   }
   return `None of the ${evals.length} products on ${appName}'s key covers ${call.verb} ${call.proxy}${displayPath(call.pathsuffix) === '(bare base path)' ? '' : ' ' + call.pathsuffix} in ${call.environment}: ${evals.map(clause).join('; ')}`

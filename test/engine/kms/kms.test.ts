@@ -266,7 +266,7 @@ describe('decideAccess on the article organization', () => {
     expect(decideAccess(sampleOrg(), 'app-three-key', call('API_One', 'test'), NOW)).toMatchObject({
       allowed: false,
       stage: 'product',
-      reason: "App_Three's key has only Product_Manual, and Product_Manual is still pending approval on it"
+      reason: "App_Three's key has only Product_Manual, which is still pending approval on that key"
     })
   })
 })
