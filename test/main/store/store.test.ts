@@ -1,0 +1,284 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ConsoleError, type StoreProblem } from '../../../src/shared/contract'
+import { workspaceSchema } from '../../../src/shared/model'
+import type { TokenRecord } from '../../../src/shared/tokens'
+import { openStore, type WorkspaceStore } from '../../../src/main/store'
+import { FIXTURES, NOW, SAMPLE_FILE, filesIn, tempDir } from './helpers'
+
+let dir: string
+let cleanup: () => Promise<void>
+const opened: WorkspaceStore[] = []
+const open = async (extra: { workspaceFile?: string } = {}): Promise<WorkspaceStore> => {
+  const store = await openStore({ dataDir: dir, sampleFile: SAMPLE_FILE, now: () => NOW, ...extra })
+  opened.push(store)
+  return store
+}
+const readJson = async (file: string): Promise<unknown> => JSON.parse(await readFile(file, 'utf-8'))
+const STAMP = '2026-11-24T06-00-00Z'
+
+beforeEach(async () => {
+  ;({ dir, cleanup } = await tempDir())
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+})
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close()
+  vi.restoreAllMocks()
+  await cleanup()
+})
+
+describe('first start', () => {
+  it('loads the sample, stamps its timestamps with now and writes both files pretty-printed', async () => {
+    const store = await open()
+    await store.flush()
+    const ws = store.read()
+    expect(ws.organization.name).toBe('sample')
+    expect(ws.apps.map((a) => a.createdAt)).toEqual([NOW, NOW, NOW])
+    expect(ws.apps.flatMap((a) => a.credentials.map((c) => c.issuedAt))).toEqual([NOW, NOW, NOW])
+    expect(store.problems()).toEqual([])
+    expect(store.revision).toBe(0)
+    expect(await filesIn(dir)).toEqual(['tokens.json', 'workspace.json'])
+    expect(await readFile(store.workspaceFile, 'utf-8')).toBe(JSON.stringify(ws, null, 2))
+    expect(await readJson(store.tokensFile)).toEqual({ schemaVersion: 1, tokens: [] })
+  })
+
+  it('reopens what it saved, byte for byte', async () => {
+    const first = await open()
+    await first.close()
+    const before = await readFile(join(dir, 'workspace.json'), 'utf-8')
+    const second = await open()
+    expect(second.read()).toEqual(first.read())
+    await second.flush()
+    expect(await readFile(join(dir, 'workspace.json'), 'utf-8')).toBe(before)
+  })
+})
+
+describe('update', () => {
+  it('saves, bumps the revision and notifies', async () => {
+    const store = await open()
+    const changes: unknown[] = []
+    store.onChange((c) => changes.push(c))
+    const saved = store.update((draft) => void (draft.organization.displayName = 'Renamed'), 'organization')
+    expect(saved.organization.displayName).toBe('Renamed')
+    expect(store.revision).toBe(1)
+    expect(changes).toEqual([{ revision: 1, entity: 'organization' }])
+    await store.flush()
+    expect(((await readJson(store.workspaceFile)) as { organization: { displayName: string } }).organization.displayName).toBe('Renamed')
+  })
+
+  it('refuses a dangling reference, names it, and leaves memory and disk untouched', async () => {
+    const store = await open()
+    await store.flush()
+    const before = await readFile(store.workspaceFile, 'utf-8')
+    const changes: unknown[] = []
+    store.onChange((c) => changes.push(c))
+    let error: unknown
+    try {
+      store.update((draft) => draft.apps[0]!.credentials[0]!.apiProducts.push({ apiproduct: 'Product_X', status: 'approved' }))
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConsoleError)
+    expect((error as ConsoleError).code).toBe('validation')
+    expect((error as ConsoleError).message).toBe('Product Product_X does not exist')
+    expect((error as ConsoleError).issues).toEqual([{ field: 'apps.0.credentials.0.apiProducts.1.apiproduct', message: 'Product Product_X does not exist' }])
+    expect(store.read().apps[0]!.credentials[0]!.apiProducts).toHaveLength(1)
+    expect(store.revision).toBe(0)
+    expect(changes).toEqual([])
+    await store.flush()
+    expect(await readFile(store.workspaceFile, 'utf-8')).toBe(before)
+  })
+
+  it('reports duplicates as conflicts and bad fields as validation errors naming the field', async () => {
+    const store = await open()
+    expect(() => store.update((d) => void (d.environments[1]!.port = 9001))).toThrowError(
+      expect.objectContaining({ code: 'conflict', message: 'Port 9001 is already used by another environment' })
+    )
+    expect(() => store.update((d) => void (d.environments[0]!.port = 70000))).toThrowError(
+      expect.objectContaining({ code: 'validation', issues: [{ field: 'environments.0.port', message: 'must be between 1 and 65535' }] })
+    )
+  })
+
+  it('keeps the saved state when the mutation itself throws halfway', async () => {
+    const store = await open()
+    expect(() =>
+      store.update((draft) => {
+        draft.environments = []
+        throw new ConsoleError('not-found', 'App App_X does not exist')
+      })
+    ).toThrowError('App App_X does not exist')
+    expect(store.read().environments).toHaveLength(2)
+  })
+
+  it('hands out a frozen workspace', async () => {
+    const store = await open()
+    expect(() => {
+      store.read().environments[0]!.port = 1
+    }).toThrow(TypeError)
+  })
+
+  it('writes keys in schema order and endpoint/policy maps sorted by name, whatever the input order', async () => {
+    const store = await open()
+    const ws = structuredClone(store.read())
+    const proxy = ws.proxies.find((p) => p.name === 'oauth')!
+    proxy.policies = Object.fromEntries(Object.entries(proxy.policies).reverse())
+    const shuffled = JSON.parse(JSON.stringify({ apps: ws.apps, organization: ws.organization, ...ws }))
+    store.replace(shuffled)
+    await store.flush()
+    const text = await readFile(store.workspaceFile, 'utf-8')
+    const saved = JSON.parse(text) as Record<string, unknown>
+    expect(Object.keys(saved)).toEqual(['schemaVersion', 'organization', 'environments', 'proxies', 'apiProducts', 'developers', 'apps'])
+    const names = Object.keys((saved.proxies as Array<{ name: string; policies: object }>).find((p) => p.name === 'oauth')!.policies)
+    expect(names).toEqual([...names].sort())
+    expect(text).toBe(JSON.stringify(workspaceSchema.parse(saved), null, 2))
+  })
+
+  it('reports a failed write as a problem', async () => {
+    const store = await open()
+    await store.flush()
+    const problems: StoreProblem[] = []
+    store.onProblem((p) => problems.push(p))
+    // steno writes `.workspace.json.tmp` then renames it: a directory in its place makes the write fail.
+    await mkdir(join(dir, '.workspace.json.tmp'))
+    store.update((d) => void (d.organization.displayName = 'x'))
+    await store.flush()
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatchObject({ file: store.workspaceFile, kind: 'write-failed' })
+    expect(problems[0]!.message).toContain(`Could not save ${store.workspaceFile}`)
+    expect(store.problems()).toEqual(problems)
+  })
+})
+
+describe('unreadable workspace.json', () => {
+  it('moves a file that is not JSON aside and starts from the sample', async () => {
+    await writeFile(join(dir, 'workspace.json'), '{"schemaVersion": 1, "organiz')
+    const store = await open()
+    const movedTo = join(dir, `workspace.json.corrupt-${STAMP}`)
+    expect(store.read().organization.name).toBe('sample')
+    expect(store.problems()).toEqual([
+      {
+        file: store.workspaceFile,
+        kind: 'corrupt',
+        movedTo,
+        at: NOW,
+        message: expect.stringMatching(/is not valid JSON .*; it was moved to .*workspace\.json\.corrupt-2026-11-24T06-00-00Z and Gatelab started from the sample organization$/)
+      }
+    ])
+    expect(await readFile(movedTo, 'utf-8')).toBe('{"schemaVersion": 1, "organiz')
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('corrupt'))
+    await store.flush()
+    expect(await filesIn(dir)).toEqual(['tokens.json', 'workspace.json', `workspace.json.corrupt-${STAMP}`])
+  })
+
+  it('keeps an earlier quarantined file when a second one comes in the same second', async () => {
+    await writeFile(join(dir, 'workspace.json'), 'garbage 1')
+    await (await open()).close()
+    await writeFile(join(dir, 'workspace.json'), 'garbage 2')
+    const store = await open()
+    expect(store.problems()[0]!.movedTo).toBe(join(dir, `workspace.json.corrupt-${STAMP}-1`))
+    expect(await readFile(join(dir, `workspace.json.corrupt-${STAMP}`), 'utf-8')).toBe('garbage 1')
+  })
+
+  it('starts an explicit --workspace file that is corrupt as an empty workspace, not as the sample', async () => {
+    const explicit = join(dir, 'team', 'gatelab.json')
+    await mkdir(join(dir, 'team'))
+    await writeFile(explicit, '<xml/>')
+    const store = await open({ workspaceFile: explicit })
+    expect(store.workspaceFile).toBe(explicit)
+    expect(store.read()).toEqual({ schemaVersion: 1, organization: { name: 'local', displayName: '', tokenCacheSeconds: 0 }, environments: [], proxies: [], apiProducts: [], developers: [], apps: [] })
+    expect(store.problems()[0]).toMatchObject({ kind: 'corrupt', movedTo: `${explicit}.corrupt-${STAMP}` })
+    expect(store.problems()[0]!.message).toMatch(/started from an empty workspace$/)
+  })
+
+  it('creates a missing explicit --workspace file from the sample', async () => {
+    const store = await open({ workspaceFile: join(dir, 'new.json') })
+    await store.flush()
+    expect(store.read().organization.name).toBe('sample')
+    expect(await filesIn(dir)).toEqual(['new.json', 'tokens.json'])
+  })
+
+  const invalid: Array<{ name: string; content: unknown; reason: RegExp }> = [
+    { name: 'a field of the wrong type', content: { schemaVersion: 1, organization: { name: 'o' }, environments: [{ name: 'e', port: 'abc' }] }, reason: /environments\.0\.port/ },
+    {
+      name: 'a dangling reference',
+      content: { schemaVersion: 1, organization: { name: 'o' }, apiProducts: [{ name: 'P', environments: ['nowhere'] }] },
+      reason: /Environment nowhere does not exist/
+    },
+    { name: 'a newer schema version', content: { schemaVersion: 2, organization: { name: 'o' } }, reason: /written by a newer Gatelab/ },
+    { name: 'not an object', content: [1, 2], reason: /does not hold a JSON object/ },
+    { name: 'JSON null', content: null, reason: /does not hold a JSON object/ }
+  ]
+  it.each(invalid)('moves a file with $name aside (invalid-schema)', async ({ content, reason }) => {
+    await writeFile(join(dir, 'workspace.json'), JSON.stringify(content))
+    const store = await open()
+    expect(store.read().organization.name).toBe('sample')
+    expect(store.problems()).toHaveLength(1)
+    expect(store.problems()[0]).toMatchObject({ kind: 'invalid-schema', movedTo: join(dir, `workspace.json.corrupt-${STAMP}`) })
+    expect(store.problems()[0]!.message).toMatch(reason)
+    expect(await readJson(join(dir, `workspace.json.corrupt-${STAMP}`))).toEqual(content)
+  })
+})
+
+describe('migrations', () => {
+  it('brings a version-0 file (no schemaVersion) to version 1, keeps the original and reports it', async () => {
+    const original = await readFile(join(FIXTURES, 'workspace-v0.json'), 'utf-8')
+    await writeFile(join(dir, 'workspace.json'), original)
+    const store = await open()
+    const ws = store.read()
+    expect(ws.schemaVersion).toBe(1)
+    expect(ws.organization).toEqual({ name: 'legacy', displayName: '', tokenCacheSeconds: 0 })
+    expect(ws.environments[0]!.hostAliases).toEqual(['legacy.gatelab.localhost'])
+    expect(ws.apiProducts.map((p) => p.name)).toEqual(['Product_Old'])
+    expect(ws.apps[0]!.credentials[0]!.apiProducts).toEqual([{ apiproduct: 'Product_Old', status: 'approved' }])
+    const backup = join(dir, 'workspace.json.v0.bak')
+    expect(store.problems()).toEqual([
+      { file: store.workspaceFile, kind: 'migrated', movedTo: backup, at: NOW, message: expect.stringContaining('migrated from schema version 0 to 1') }
+    ])
+    expect(await readFile(backup, 'utf-8')).toBe(original)
+    await store.flush()
+    expect(await readJson(store.workspaceFile)).toEqual(ws)
+    await store.close()
+    const again = await open()
+    expect(again.problems()).toEqual([])
+  })
+})
+
+describe('tokens.json', () => {
+  const record: TokenRecord = {
+    kind: 'access_token',
+    hash: 'a'.repeat(64),
+    issuedAt: NOW,
+    expiresAt: NOW + 3_600_000,
+    status: 'approved',
+    clientId: 'app-one-key',
+    appName: 'App_One',
+    products: ['Product_One'],
+    scope: ''
+  }
+
+  it('persists records (hashes only) and reads them back, extra fields included', async () => {
+    const store = await open()
+    store.tokens.put(record)
+    await store.close()
+    expect(await readJson(join(dir, 'tokens.json'))).toEqual({ schemaVersion: 1, tokens: [record] })
+    const again = await open()
+    expect(again.tokens.get('access_token', record.hash)).toEqual(record)
+    again.tokens.delete('access_token', record.hash)
+    await again.flush()
+    expect(await readJson(join(dir, 'tokens.json'))).toEqual({ schemaVersion: 1, tokens: [] })
+  })
+
+  it.each([
+    { name: 'not JSON', content: '{"tokens": [', kind: 'corrupt' },
+    { name: 'a record without a hash', content: JSON.stringify({ schemaVersion: 1, tokens: [{ kind: 'access_token' }] }), kind: 'invalid-schema' }
+  ])('moves a tokens.json that is $name aside and starts with no tokens', async ({ content, kind }) => {
+    await writeFile(join(dir, 'tokens.json'), content)
+    const store = await open()
+    expect([...store.tokens.all()]).toEqual([])
+    expect(store.problems()).toEqual([
+      { file: store.tokensFile, kind, movedTo: join(dir, `tokens.json.corrupt-${STAMP}`), at: NOW, message: expect.stringContaining('started with no tokens') }
+    ])
+    expect(await readFile(join(dir, `tokens.json.corrupt-${STAMP}`), 'utf-8')).toBe(content)
+  })
+})
