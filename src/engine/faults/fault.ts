@@ -11,6 +11,8 @@ export interface FaultSpec {
 /** A complete response that replaces the default fault envelope (token endpoint `{ErrorCode,Error}` bodies). */
 export interface FaultResponse {
   status: number
+  /** Reason phrase; the standard one for `status` when absent. */
+  reasonPhrase?: string
   headers: Array<[string, string]>
   body: string
 }

@@ -1,0 +1,790 @@
+/**
+ * One request through one deployed proxy: ProxyEndpoint request flows, RouteRule, TargetEndpoint
+ * flows, the target, response flows, the error flow and PostClientFlow, with every step traced.
+ */
+import type { Environment } from '../../shared/model'
+import type { MessageSnapshot, TraceFault, TracePhase, TraceRecord, TraceStep, TraceStepKind } from '../../shared/trace'
+import { evaluateCondition } from '../conditions'
+import { PolicyFault, faultEnvelope } from '../faults/fault'
+import {
+  internalPolicyError,
+  runtimeFault,
+  targetBadGateway,
+  targetDnsFailure,
+  targetErrorResponse,
+  targetGatewayTimeout,
+  targetServiceUnavailable,
+  targetUnexpectedEof
+} from '../faults/runtime'
+import type { EngineServices, PolicyContext } from '../policies/types'
+import { OutboundError } from '../ports'
+import type { SecretMasker } from '../trace/mask'
+import type {
+  CompiledCondition,
+  CompiledEndpoint,
+  CompiledFlow,
+  CompiledPolicy,
+  CompiledProxy,
+  CompiledProxyEndpoint,
+  CompiledRouteRule,
+  CompiledStep,
+  CompiledTargetEndpoint,
+  TargetConnection
+} from '../bundle/compile'
+import { HttpMessage, RequestMessage, reasonPhraseFor } from './message'
+import { ExchangeVariables, type AccessRecorder } from './variables'
+
+/** A request as the gateway listener received it. */
+export interface GatewayRequest {
+  method: string
+  /** Path plus query string, as on the request line. */
+  url: string
+  headers: Array<[string, string]>
+  body: Uint8Array
+  clientIp: string
+  clientPort: number
+}
+
+/** The response the gateway listener writes back. */
+export interface GatewayResponse {
+  status: number
+  reasonPhrase: string
+  headers: Array<[string, string]>
+  body: Uint8Array
+}
+
+/** What one exchange needs from the deployment. */
+export interface ExchangeSetup {
+  proxy: CompiledProxy
+  revision: number
+  endpoint: CompiledProxyEndpoint
+  environment: Environment
+  organization: string
+  services: EngineServices
+  masker: SecretMasker
+  messageId: string
+  request: GatewayRequest
+  /** Path suffix after the base path. */
+  pathSuffix: string
+}
+
+/** Variables the echo target reports when they are set. */
+export const ECHO_VARIABLES = [
+  'apiproxy.name',
+  'apiproxy.revision',
+  'proxy.basepath',
+  'proxy.pathsuffix',
+  'environment.name',
+  'organization.name',
+  'developer.app.name',
+  'developer.id',
+  'developer.email',
+  'client_id',
+  'apiproduct.name',
+  'scope',
+  'access_token',
+  'grant_type'
+] as const
+
+/** Headers that describe one hop only and are never forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'host'])
+
+const MAX_TRACE_BODY = 64 * 1024
+
+/** A fault whose response is the target's own response (ErrorResponseCode), not an envelope. */
+class TargetResponseFault extends PolicyFault {}
+
+/** A fault on its way out of a flow, remembering the endpoint where it was raised. */
+class FlowFault extends Error {
+  constructor(
+    readonly fault: PolicyFault,
+    readonly endpoint: CompiledEndpoint,
+    readonly state: string
+  ) {
+    super(fault.message)
+  }
+}
+
+/** Runs one request through a deployed proxy and returns the response and its trace. */
+export async function runExchange(setup: ExchangeSetup): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
+  const exchange = new Exchange(setup)
+  return exchange.run()
+}
+
+class Exchange {
+  private readonly vars: ExchangeVariables
+  private readonly request: RequestMessage
+  private readonly steps: TraceStep[] = []
+  private readonly startedAt: number
+  private readonly startMark: number
+  private readonly receivedSnapshot: MessageSnapshot
+  private targetRequestSnapshot: MessageSnapshot | undefined
+  private targetResponseSnapshot: MessageSnapshot | undefined
+  private traceFault: TraceFault | null = null
+  private currentEndpoint: CompiledEndpoint
+  private state = 'PROXY_REQ_FLOW'
+  private phase: TracePhase = 'proxy-request'
+  private proxyFlow: CompiledFlow | null = null
+  private flowName = 'PreFlow'
+
+  constructor(private readonly setup: ExchangeSetup) {
+    const req = setup.request
+    this.startedAt = setup.services.clock.now()
+    this.startMark = performance.now()
+    this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
+    this.vars = new ExchangeVariables(this.request, new HttpMessage(), (name, value) => setup.masker.variable(name, value))
+    this.currentEndpoint = setup.endpoint
+    this.receivedSnapshot = this.snapshotRequest(this.request)
+    this.initVariables()
+  }
+
+  private initVariables(): void {
+    const { setup } = this
+    const store = this.vars.store
+    for (const variable of setup.environment.variables) store.set(variable.name, variable.value)
+    const host = this.request.getHeader('host') ?? ''
+    store.set('messageid', setup.messageId)
+    store.set('organization.name', setup.organization)
+    store.set('environment.name', setup.environment.name)
+    store.set('apiproxy.name', setup.proxy.name)
+    store.set('apiproxy.revision', String(setup.revision))
+    store.set('apiproxy.basepath', setup.endpoint.basePath)
+    store.set('proxy.name', setup.endpoint.name)
+    store.set('proxy.basepath', setup.endpoint.basePath)
+    store.set('proxy.pathsuffix', setup.pathSuffix)
+    store.set('proxy.url', `http://${host}${this.request.uri}`)
+    store.set('client.ip', setup.request.clientIp)
+    store.set('client.host', setup.request.clientIp)
+    store.set('client.port', setup.request.clientPort)
+    store.set('client.scheme', 'http')
+    store.set('client.received.start.timestamp', this.startedAt)
+    store.set('client.sent.end.timestamp', -1)
+    store.set('system.timestamp', this.startedAt)
+    store.set('is.error', false)
+    store.set('current.flow.name', 'PreFlow')
+  }
+
+  async run(): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
+    const proxyEndpoint = this.setup.endpoint
+    try {
+      await this.runRequestFlows(proxyEndpoint)
+      const route = this.selectRoute(proxyEndpoint)
+      if (route) await this.runRoute(route)
+      this.currentEndpoint = proxyEndpoint
+      this.state = 'PROXY_RESP_FLOW'
+      this.phase = 'proxy-response'
+      this.vars.current = 'response'
+      await this.runResponseFlows(proxyEndpoint, this.proxyFlow)
+    } catch (e) {
+      const flowFault = e instanceof FlowFault ? e : new FlowFault(this.toFault(e, undefined), this.currentEndpoint, this.state)
+      await this.runErrorFlow(flowFault)
+    }
+    const response = this.vars.response
+    const sent: GatewayResponse = {
+      status: response.status,
+      reasonPhrase: response.reasonPhrase || reasonPhraseFor(response.status),
+      headers: response.headerList().filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase())),
+      body: response.body
+    }
+    const responseSnapshot = this.snapshotResponse(sent)
+    await this.runPostClientFlow(proxyEndpoint)
+    return { response: sent, trace: this.buildTrace(responseSnapshot, sent.status) }
+  }
+
+  // ---- request and response flows -------------------------------------------------------------
+
+  private async runRequestFlows(endpoint: CompiledEndpoint): Promise<void> {
+    this.vars.current = 'request'
+    await this.runFlowSteps(endpoint, endpoint.preFlow, 'request')
+    const flow = this.selectFlow(endpoint)
+    if (endpoint.kind === 'proxy') this.proxyFlow = flow
+    else this.targetFlow = flow
+    if (flow) await this.runFlowSteps(endpoint, flow, 'request')
+    await this.runFlowSteps(endpoint, endpoint.postFlow, 'request')
+  }
+
+  private targetFlow: CompiledFlow | null = null
+
+  private async runResponseFlows(endpoint: CompiledEndpoint, flow: CompiledFlow | null): Promise<void> {
+    this.vars.current = 'response'
+    await this.runFlowSteps(endpoint, endpoint.preFlow, 'response')
+    if (flow) await this.runFlowSteps(endpoint, flow, 'response')
+    await this.runFlowSteps(endpoint, endpoint.postFlow, 'response')
+  }
+
+  private async runFlowSteps(endpoint: CompiledEndpoint, flow: CompiledFlow, direction: 'request' | 'response'): Promise<void> {
+    const steps = direction === 'request' ? flow.request : flow.response
+    this.flowName = flowLabel(flow, endpoint)
+    this.vars.store.set('current.flow.name', flow.name)
+    this.vars.store.set('current.flow.description', flow.description)
+    for (const step of steps) await this.runStep(step, endpoint, direction)
+  }
+
+  private selectFlow(endpoint: CompiledEndpoint): CompiledFlow | null {
+    for (const flow of endpoint.flows) {
+      const recorder: AccessRecorder = { reads: [], writes: [] }
+      const started = performance.now()
+      const matched = this.evaluate(flow.condition, recorder)
+      this.pushStep('flow', {
+        flow: `Flow:${flow.name}`,
+        endpoint: endpointLabel(endpoint),
+        description: matched ? `Flow ${flow.name} matched` : `Flow ${flow.name} did not match`,
+        ...(flow.condition ? { condition: flow.condition.source, conditionResult: matched } : {}),
+        executed: matched,
+        ...(matched ? {} : { skippedReason: 'condition-false' as const }),
+        durationMs: performance.now() - started,
+        reads: recorder.reads,
+        writes: []
+      })
+      if (matched) return flow
+    }
+    return null
+  }
+
+  private selectRoute(endpoint: CompiledProxyEndpoint): CompiledRouteRule | null {
+    for (const rule of endpoint.routeRules) {
+      const recorder: AccessRecorder = { reads: [], writes: [] }
+      const matched = this.evaluate(rule.condition, recorder)
+      const destination = rule.targetEndpoint
+        ? `TargetEndpoint ${rule.targetEndpoint}`
+        : rule.connection
+          ? `URL ${rule.connection.url}`
+          : 'no target (null route)'
+      this.pushStep('route', {
+        endpoint: endpointLabel(endpoint),
+        description: matched ? `RouteRule ${rule.name} -> ${destination}` : `RouteRule ${rule.name} did not match`,
+        ...(rule.condition ? { condition: rule.condition.source, conditionResult: matched } : {}),
+        executed: matched,
+        ...(matched ? {} : { skippedReason: 'condition-false' as const }),
+        durationMs: 0,
+        reads: recorder.reads,
+        writes: []
+      })
+      if (matched) return rule
+    }
+    this.pushStep('route', {
+      endpoint: endpointLabel(endpoint),
+      description: 'No RouteRule matched: null route, the proxy answers itself',
+      executed: true,
+      durationMs: 0,
+      reads: [],
+      writes: []
+    })
+    return null
+  }
+
+  private async runRoute(route: CompiledRouteRule): Promise<void> {
+    if (route.targetEndpoint) {
+      const target = this.setup.proxy.targetEndpoints.get(route.targetEndpoint)
+      if (!target) return
+      this.currentEndpoint = target
+      this.vars.store.set('target.url', target.connection.url)
+      this.vars.store.set('target.name', target.name)
+      this.state = 'TARGET_REQ_FLOW'
+      this.phase = 'target-request'
+      await this.runRequestFlows(target)
+      this.phase = 'target'
+      this.state = 'TARGET_REQ_SENT'
+      await this.callTarget(target.connection, target)
+      this.state = 'TARGET_RESP_FLOW'
+      this.phase = 'target-response'
+      await this.runResponseFlows(target, this.targetFlow)
+    } else if (route.connection) {
+      this.vars.store.set('target.url', route.connection.url)
+      this.phase = 'target'
+      this.state = 'TARGET_REQ_SENT'
+      await this.callTarget(route.connection, this.setup.endpoint)
+    }
+  }
+
+  // ---- steps ----------------------------------------------------------------------------------
+
+  private async runStep(step: CompiledStep, endpoint: CompiledEndpoint, flow: 'request' | 'response' | 'error'): Promise<PolicyFault | null> {
+    const policy = step.policy
+    const recorder: AccessRecorder = { reads: [], writes: [] }
+    const started = performance.now()
+    const notes: string[] = []
+    const base = {
+      flow: this.flowName,
+      endpoint: endpointLabel(endpoint),
+      policy: policy.name,
+      policyType: policy.type
+    }
+    if (step.condition) {
+      const result = this.evaluate(step.condition, recorder)
+      if (!result) {
+        this.pushStep('policy', {
+          ...base,
+          condition: step.condition.source,
+          conditionResult: false,
+          executed: false,
+          skippedReason: 'condition-false',
+          durationMs: performance.now() - started,
+          reads: recorder.reads,
+          writes: []
+        })
+        return null
+      }
+    }
+    if (!policy.enabled) {
+      this.pushStep('policy', {
+        ...base,
+        ...(step.condition ? { condition: step.condition.source, conditionResult: true } : {}),
+        executed: false,
+        skippedReason: 'disabled',
+        durationMs: 0,
+        reads: recorder.reads,
+        writes: []
+      })
+      return null
+    }
+    let fault: PolicyFault | null = null
+    this.vars.recorder = recorder
+    try {
+      await policy.handler.execute(policy.config, this.policyContext(policy, flow, notes))
+    } catch (e) {
+      fault = this.toFault(e, policy)
+      this.setFaultVariables(fault, policy)
+    } finally {
+      this.vars.recorder = null
+    }
+    this.pushStep('policy', {
+      ...base,
+      ...(step.condition ? { condition: step.condition.source, conditionResult: true } : {}),
+      ...(notes.length > 0 ? { description: notes.join('; ') } : {}),
+      executed: true,
+      durationMs: performance.now() - started,
+      reads: recorder.reads,
+      writes: recorder.writes,
+      ...(fault ? { error: stepError(fault), continueOnError: policy.continueOnError } : {})
+    })
+    if (!fault) return null
+    if (policy.continueOnError) return null
+    if (flow === 'error') return fault
+    throw new FlowFault(fault, endpoint, this.state)
+  }
+
+  private policyContext(policy: CompiledPolicy, flow: 'request' | 'response' | 'error', notes: string[]): PolicyContext {
+    const setup = this.setup
+    return {
+      policyName: policy.name,
+      variables: this.vars,
+      request: this.request,
+      response: this.vars.response,
+      flow,
+      environment: setup.environment,
+      proxy: { name: setup.proxy.name, basePath: setup.endpoint.basePath, revision: String(setup.revision) },
+      services: setup.services,
+      note: (text: string) => {
+        notes.push(text)
+      }
+    }
+  }
+
+  private evaluate(condition: CompiledCondition | null, recorder: AccessRecorder): boolean {
+    if (!condition) return true
+    const previous = this.vars.recorder
+    this.vars.recorder = recorder
+    try {
+      return evaluateCondition(condition.ast, (name) => this.vars.get(name))
+    } finally {
+      this.vars.recorder = previous
+    }
+  }
+
+  // ---- target ---------------------------------------------------------------------------------
+
+  private async callTarget(connection: TargetConnection, endpoint: CompiledEndpoint): Promise<void> {
+    const started = performance.now()
+    const baseUrl = this.vars.peek('target.url')
+    const copySuffix = String(this.vars.peek('target.copy.pathsuffix') ?? 'true').toLowerCase() !== 'false'
+    const copyQuery = String(this.vars.peek('target.copy.queryparams') ?? 'true').toLowerCase() !== 'false'
+    const url = targetUrl(
+      typeof baseUrl === 'string' && baseUrl !== '' ? baseUrl : connection.url,
+      copySuffix ? String(this.vars.peek('proxy.pathsuffix') ?? '') : '',
+      copyQuery ? this.request.querystring : ''
+    )
+    const headers = this.request.headerList().filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()))
+    this.targetRequestSnapshot = {
+      method: this.request.verb,
+      url,
+      headers: this.setup.masker.headers(headers),
+      ...traceBody(this.setup.masker, this.request.content)
+    }
+    let response: HttpMessage
+    let description: string
+    try {
+      if (url.toLowerCase().startsWith('echo:')) {
+        response = this.echo(url, headers)
+        description = `Echo target answered ${response.status}`
+      } else {
+        const answer = await this.setup.services.http.send({
+          method: this.request.verb,
+          url,
+          headers,
+          body: this.request.body,
+          timeoutMs: connection.timeoutMs
+        })
+        response = new HttpMessage({
+          status: answer.status,
+          reasonPhrase: answer.reasonPhrase || reasonPhraseFor(answer.status),
+          headers: answer.headers.filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase())),
+          body: answer.body
+        })
+        description = `${this.request.verb} ${url} answered ${answer.status}`
+      }
+    } catch (e) {
+      const fault = e instanceof OutboundError ? runtimeFault(outboundFaultSpec(e)) : this.toFault(e, undefined)
+      this.setFaultVariables(fault, undefined)
+      this.pushStep('target', {
+        endpoint: endpointLabel(endpoint),
+        description: `${this.request.verb} ${url} failed: ${(e as Error).message}`,
+        executed: true,
+        durationMs: performance.now() - started,
+        reads: [],
+        writes: [],
+        error: stepError(fault)
+      })
+      throw new FlowFault(fault, endpoint, this.state)
+    }
+    this.vars.response = response
+    this.vars.store.set('target.received.end.timestamp', this.setup.services.clock.now())
+    this.targetResponseSnapshot = {
+      status: response.status,
+      reasonPhrase: response.reasonPhrase,
+      headers: this.setup.masker.headers(response.headerList()),
+      ...traceBody(this.setup.masker, response.content)
+    }
+    const success = connection.successCodes(response.status)
+    const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
+    if (fault) this.setFaultVariables(fault, undefined)
+    this.pushStep('target', {
+      endpoint: endpointLabel(endpoint),
+      description,
+      executed: true,
+      durationMs: performance.now() - started,
+      reads: [],
+      writes: [],
+      ...(fault ? { error: stepError(fault) } : {})
+    })
+    if (fault) throw new FlowFault(fault, endpoint, this.state)
+  }
+
+  private echo(url: string, headers: Array<[string, string]>): HttpMessage {
+    const target = new URL(url.replace(/^echo:\/*/i, 'http://echo/'))
+    const query: Record<string, string | string[]> = {}
+    for (const [n, v] of target.searchParams) {
+      const existing = query[n]
+      query[n] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v]
+    }
+    const headerObject: Record<string, string> = {}
+    for (const [n, v] of headers) {
+      const key = n.toLowerCase()
+      headerObject[key] = headerObject[key] === undefined ? v : `${headerObject[key]}, ${v}`
+    }
+    const variables: Record<string, string> = {}
+    for (const name of ECHO_VARIABLES) {
+      const value = this.vars.peek(name)
+      if (value !== undefined && value !== null) variables[name] = String(value)
+    }
+    const body = JSON.stringify({
+      method: this.request.verb,
+      path: target.pathname,
+      query,
+      headers: headerObject,
+      body: this.request.content,
+      variables
+    })
+    return new HttpMessage({ status: 200, headers: [['Content-Type', 'application/json']], body })
+  }
+
+  // ---- faults ---------------------------------------------------------------------------------
+
+  private toFault(e: unknown, policy: CompiledPolicy | undefined): PolicyFault {
+    if (e instanceof FlowFault) return e.fault
+    if (e instanceof PolicyFault) {
+      return policy && !e.options.policy ? new PolicyFault(e.spec, { ...e.options, policy: policy.name }) : e
+    }
+    const message = e instanceof Error ? e.message : String(e)
+    return new PolicyFault(internalPolicyError(policy?.name ?? 'runtime', message), { ...(policy ? { policy: policy.name } : {}) })
+  }
+
+  private setFaultVariables(fault: PolicyFault, policy: CompiledPolicy | undefined): void {
+    const { spec, options } = fault
+    this.vars.set('fault.name', spec.name)
+    this.vars.set('fault.reason', spec.faultstring)
+    this.vars.set('fault.category', options.category ?? 'Step')
+    this.vars.set('fault.subcategory', options.subcategory ?? (policy ? policy.type : 'Messaging'))
+    if (policy) {
+      const prefix = `${policy.handler.faultVariablePrefix}.${policy.name}`
+      this.vars.set(`${prefix}.failed`, true)
+      this.vars.set(`${prefix}.fault.name`, spec.name)
+      this.vars.set(`${prefix}.fault.cause`, options.cause ?? spec.faultstring)
+    }
+  }
+
+  private faultResponse(fault: PolicyFault): HttpMessage {
+    const { spec, options } = fault
+    if (options.response) {
+      const r = options.response
+      return new HttpMessage({
+        status: r.status,
+        reasonPhrase: r.reasonPhrase ?? reasonPhraseFor(r.status),
+        headers: r.headers,
+        body: r.body
+      })
+    }
+    return new HttpMessage({
+      status: spec.status,
+      headers: [['Content-Type', 'application/json'], ...(options.headers ?? [])],
+      body: faultEnvelope(spec.faultstring, spec.errorcode, options.detail ?? {})
+    })
+  }
+
+  private async runErrorFlow(flowFault: FlowFault): Promise<void> {
+    const { fault, endpoint } = flowFault
+    this.traceFault = this.describeFault(fault)
+    this.phase = 'error'
+    if (!(fault instanceof TargetResponseFault)) this.vars.response = this.faultResponse(fault)
+    this.vars.inErrorFlow = true
+    this.vars.current = 'response'
+    const store = this.vars.store
+    store.set('is.error', true)
+    store.set('error', this.vars.response)
+    store.set('error.message', fault.spec.faultstring)
+    store.set('error.state', flowFault.state)
+    store.set('error.reason.phrase', this.vars.response.reasonPhrase)
+
+    const outcome = { ruleRan: false, raisedInRule: false }
+    await this.runFaultRules(endpoint, outcome)
+    const proxyEndpoint = this.setup.endpoint
+    if (endpoint.kind === 'target') {
+      const targetDefault = endpoint.defaultFaultRule
+      let targetDefaultRan = false
+      if (targetDefault && !outcome.raisedInRule && (!outcome.ruleRan || targetDefault.alwaysEnforce)) {
+        await this.runDefaultFaultRule(endpoint, targetDefault, outcome)
+        targetDefaultRan = true
+      }
+      const proxyDefault = proxyEndpoint.defaultFaultRule
+      if (proxyDefault && !outcome.raisedInRule && ((!outcome.ruleRan && !targetDefaultRan) || proxyDefault.alwaysEnforce)) {
+        await this.runDefaultFaultRule(proxyEndpoint, proxyDefault, outcome)
+      }
+    } else {
+      const proxyDefault = endpoint.defaultFaultRule
+      if (proxyDefault && !outcome.raisedInRule && (!outcome.ruleRan || proxyDefault.alwaysEnforce)) {
+        await this.runDefaultFaultRule(endpoint, proxyDefault, outcome)
+      }
+    }
+    this.vars.inErrorFlow = false
+  }
+
+  private async runFaultRules(endpoint: CompiledEndpoint, outcome: { ruleRan: boolean; raisedInRule: boolean }): Promise<void> {
+    // ProxyEndpoint FaultRules are evaluated bottom-up, TargetEndpoint ones top-down (reference 9.3 rule 3).
+    const rules = endpoint.kind === 'proxy' ? [...endpoint.faultRules].reverse() : endpoint.faultRules
+    for (const rule of rules) {
+      const recorder: AccessRecorder = { reads: [], writes: [] }
+      const matched = this.evaluate(rule.condition, recorder)
+      this.flowName = `FaultRule:${rule.name}`
+      this.pushStep('fault-rule', {
+        flow: this.flowName,
+        endpoint: endpointLabel(endpoint),
+        description: matched ? `FaultRule ${rule.name} runs` : `FaultRule ${rule.name} did not match`,
+        ...(rule.condition ? { condition: rule.condition.source, conditionResult: matched } : {}),
+        executed: matched,
+        ...(matched ? {} : { skippedReason: 'condition-false' as const }),
+        durationMs: 0,
+        reads: recorder.reads,
+        writes: []
+      })
+      if (!matched) continue
+      outcome.ruleRan = true
+      this.vars.store.set('current.flow.name', rule.name)
+      await this.runErrorSteps(rule.steps, endpoint, outcome)
+      return
+    }
+  }
+
+  private async runDefaultFaultRule(
+    endpoint: CompiledEndpoint,
+    rule: { name: string; steps: CompiledStep[]; alwaysEnforce: boolean },
+    outcome: { ruleRan: boolean; raisedInRule: boolean }
+  ): Promise<void> {
+    this.flowName = 'DefaultFaultRule'
+    this.pushStep('fault-rule', {
+      flow: this.flowName,
+      endpoint: endpointLabel(endpoint),
+      description: `DefaultFaultRule ${rule.name} runs${rule.alwaysEnforce ? ' (AlwaysEnforce)' : ''}`,
+      executed: true,
+      durationMs: 0,
+      reads: [],
+      writes: []
+    })
+    this.vars.store.set('current.flow.name', rule.name)
+    await this.runErrorSteps(rule.steps, endpoint, outcome)
+  }
+
+  private async runErrorSteps(steps: CompiledStep[], endpoint: CompiledEndpoint, outcome: { raisedInRule: boolean }): Promise<void> {
+    for (const step of steps) {
+      const raised = await this.runStep(step, endpoint, 'error')
+      if (raised) {
+        // A fault inside a FaultRule (typically RaiseFault) replaces the response; the rule's remaining steps still run.
+        outcome.raisedInRule = true
+        this.vars.response = this.faultResponse(raised)
+        this.vars.store.set('error', this.vars.response)
+        this.vars.store.set('error.message', raised.spec.faultstring)
+      }
+    }
+  }
+
+  private async runPostClientFlow(endpoint: CompiledProxyEndpoint): Promise<void> {
+    const flow = endpoint.postClientFlow
+    if (!flow || flow.response.length === 0) return
+    this.phase = 'post-client'
+    this.vars.store.set('client.sent.end.timestamp', this.setup.services.clock.now())
+    this.vars.current = 'response'
+    this.flowName = 'PostClientFlow'
+    this.vars.store.set('current.flow.name', 'PostClientFlow')
+    for (const step of flow.response) {
+      try {
+        // Faults in PostClientFlow cannot change what the client already received; they are traced only.
+        await this.runStep(step, endpoint, 'response')
+      } catch {
+        continue
+      }
+    }
+  }
+
+  private describeFault(fault: PolicyFault): TraceFault {
+    const variables: Record<string, string> = {}
+    const masker = this.setup.masker
+    for (const [name, value] of this.vars.store) {
+      if (name.startsWith('fault.') || /\.fault\.(name|cause)$/.test(name) || name.endsWith('.failed')) {
+        variables[name] = masker.variable(name, String(value)) ?? ''
+      }
+    }
+    return {
+      name: fault.spec.name,
+      errorcode: fault.spec.errorcode,
+      faultstring: fault.spec.faultstring,
+      status: fault.options.response?.status ?? fault.spec.status,
+      ...(fault.options.policy ? { policy: fault.options.policy } : {}),
+      ...(fault.options.cause ? { cause: fault.options.cause } : {}),
+      variables
+    }
+  }
+
+  // ---- trace ----------------------------------------------------------------------------------
+
+  private pushStep(
+    kind: TraceStepKind,
+    step: Omit<TraceStep, 'index' | 'kind' | 'phase' | 'startedAt'>
+  ): void {
+    this.steps.push({
+      index: this.steps.length,
+      kind,
+      phase: this.phase,
+      startedAt: this.setup.services.clock.now(),
+      ...step
+    })
+  }
+
+  private snapshotRequest(req: RequestMessage): MessageSnapshot {
+    return {
+      method: req.verb,
+      url: req.uri,
+      headers: this.setup.masker.headers(req.headerList()),
+      ...traceBody(this.setup.masker, req.content)
+    }
+  }
+
+  private snapshotResponse(res: GatewayResponse): MessageSnapshot {
+    return {
+      status: res.status,
+      reasonPhrase: res.reasonPhrase,
+      headers: this.setup.masker.headers(res.headers),
+      ...traceBody(this.setup.masker, new TextDecoder().decode(res.body))
+    }
+  }
+
+  private buildTrace(response: MessageSnapshot, status: number): TraceRecord {
+    const masker = this.setup.masker
+    const variables: Record<string, string> = {}
+    for (const [name, value] of Object.entries(this.vars.snapshot())) {
+      variables[name] = masker.variable(name, value) ?? ''
+    }
+    const app = this.vars.peek('developer.app.name')
+    const clientId = this.vars.peek('client_id')
+    return {
+      id: this.setup.messageId,
+      messageId: this.setup.messageId,
+      startedAt: this.startedAt,
+      durationMs: performance.now() - this.startMark,
+      environment: this.setup.environment.name,
+      proxy: this.setup.proxy.name,
+      method: this.receivedSnapshot.method ?? this.request.verb,
+      path: (this.receivedSnapshot.url ?? '').split('?')[0] ?? '',
+      status,
+      faultName: this.traceFault?.name ?? null,
+      app: typeof app === 'string' && app !== '' ? app : null,
+      clientId: typeof clientId === 'string' && clientId !== '' ? clientId : null,
+      request: this.receivedSnapshot,
+      ...(this.targetRequestSnapshot ? { targetRequest: this.targetRequestSnapshot } : {}),
+      ...(this.targetResponseSnapshot ? { targetResponse: this.targetResponseSnapshot } : {}),
+      response,
+      steps: this.steps,
+      fault: this.traceFault,
+      variables
+    }
+  }
+}
+
+function flowLabel(flow: CompiledFlow, endpoint: CompiledEndpoint): string {
+  if (flow === endpoint.preFlow) return 'PreFlow'
+  if (flow === endpoint.postFlow) return 'PostFlow'
+  if (endpoint.kind === 'proxy' && flow === endpoint.postClientFlow) return 'PostClientFlow'
+  return `Flow:${flow.name}`
+}
+
+function endpointLabel(endpoint: CompiledEndpoint): string {
+  return `${endpoint.kind === 'proxy' ? 'ProxyEndpoint' : 'TargetEndpoint'}:${endpoint.name}`
+}
+
+function stepError(fault: PolicyFault): { name: string; errorcode: string; faultstring: string; status: number } {
+  return {
+    name: fault.spec.name,
+    errorcode: fault.spec.errorcode,
+    faultstring: fault.spec.faultstring,
+    status: fault.options.response?.status ?? fault.spec.status
+  }
+}
+
+function traceBody(masker: SecretMasker, text: string): { body: string; bodyTruncated?: boolean } {
+  if (text.length <= MAX_TRACE_BODY) return { body: masker.body(text) }
+  return { body: masker.body(text.slice(0, MAX_TRACE_BODY)), bodyTruncated: true }
+}
+
+/** Joins the target URL with the path suffix and query string, as Apigee forwards them. */
+export function targetUrl(base: string, pathSuffix: string, query: string): string {
+  const q = base.indexOf('?')
+  const basePath = q < 0 ? base : base.slice(0, q)
+  const baseQuery = q < 0 ? '' : base.slice(q + 1)
+  let joined = basePath
+  if (pathSuffix !== '') joined = basePath.endsWith('/') && pathSuffix.startsWith('/') ? basePath + pathSuffix.slice(1) : basePath + pathSuffix
+  const queries = [baseQuery, query].filter((x) => x !== '')
+  return queries.length > 0 ? `${joined}?${queries.join('&')}` : joined
+}
+
+function outboundFaultSpec(e: OutboundError) {
+  switch (e.code) {
+    case 'connection-refused':
+      return targetServiceUnavailable
+    case 'timeout':
+      return targetGatewayTimeout
+    case 'unexpected-eof':
+      return targetUnexpectedEof
+    case 'dns':
+      return targetDnsFailure
+    default:
+      return targetBadGateway
+  }
+}
