@@ -1,0 +1,295 @@
+/**
+ * Gateway listeners: one node:http server per environment port on 127.0.0.1, plus Host-alias routing
+ * (a request whose Host, without port, is an environment's alias goes to that environment whichever
+ * gateway port received it). Guards: header and request timeouts, a body size limit (413 envelope).
+ */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ListenerStatus } from '../../shared/deployment'
+import type { Environment } from '../../shared/model'
+import { faultEnvelope, requestTooLarge, type Engine, type GatewayRequest } from '../../engine'
+
+/** Every listener binds here and nowhere else. */
+export const GATEWAY_HOST = '127.0.0.1'
+
+/** Apigee's request payload limit. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+export interface GatewayOptions {
+  engine: Pick<Engine, 'handle'>
+  environments: Environment[]
+  /** Port by environment name, replacing the environment's own port (`--env-port NAME=PORT`); 0 = any free port. */
+  portOverrides?: Record<string, number>
+  maxBodyBytes?: number
+  /** A client must send its complete headers within this time (default 10 s). */
+  headersTimeoutMs?: number
+  /** A client must send its complete request within this time (default 60 s). */
+  requestTimeoutMs?: number
+  keepAliveTimeoutMs?: number
+}
+
+/** The gateway listeners of a workspace. */
+export interface Gateway {
+  /** Starts a listener for every environment; a busy port is reported in status(), not thrown. */
+  start(): Promise<void>
+  /** Stops every listener and drops open connections. */
+  stop(): Promise<void>
+  /** Applies added, changed and removed environments: listeners start, move or stop as needed. */
+  reconcile(environments: Environment[]): Promise<void>
+  /** One entry per environment. */
+  status(): ListenerStatus[]
+}
+
+interface Listener {
+  /** Port asked for (0 = any). */
+  requestedPort: number
+  server: http.Server
+  state: ListenerStatus['state']
+  error?: string
+  /** The environment that owns this port. */
+  environment: string
+}
+
+/** Parses repeated `--env-port NAME=PORT` arguments (also `--env-port=NAME=PORT`). */
+export function parseEnvPortOverrides(args: string[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    let value: string | undefined
+    if (arg === '--env-port') value = args[++i]
+    else if (arg.startsWith('--env-port=')) value = arg.slice('--env-port='.length)
+    else continue
+    const m = /^([A-Za-z0-9._-]+)=(\d+)$/.exec(value ?? '')
+    if (!m) throw new Error(`--env-port expects NAME=PORT (e.g. --env-port test=9001), got "${value ?? ''}"`)
+    const port = Number(m[2])
+    if (port < 0 || port > 65535) throw new Error(`--env-port ${m[1]}: port must be between 0 and 65535, got ${port}`)
+    out[m[1]!] = port
+  }
+  return out
+}
+
+/** Creates the gateway; nothing listens until start(). */
+export function createGateway(options: GatewayOptions): Gateway {
+  return new GatewayListeners(options)
+}
+
+class GatewayListeners implements Gateway {
+  private environments: Environment[]
+  /** Listeners by environment name (the owner of the port). */
+  private readonly listeners = new Map<string, Listener>()
+  /** Environments that could not get a listener of their own, with the reason. */
+  private readonly conflicts = new Map<string, string>()
+  private aliases = new Map<string, string>()
+  private started = false
+  private readonly maxBodyBytes: number
+
+  constructor(private readonly options: GatewayOptions) {
+    this.environments = options.environments
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.indexAliases()
+  }
+
+  async start(): Promise<void> {
+    this.started = true
+    await this.reconcile(this.environments)
+  }
+
+  async stop(): Promise<void> {
+    this.started = false
+    const listeners = [...this.listeners.values()]
+    this.listeners.clear()
+    await Promise.all(listeners.map((l) => closeServer(l.server)))
+  }
+
+  async reconcile(environments: Environment[]): Promise<void> {
+    this.environments = environments
+    this.indexAliases()
+    if (!this.started) return
+    const desired = new Map<string, number>()
+    const portOwners = new Map<number, string>()
+    this.conflicts.clear()
+    for (const env of environments) {
+      const port = this.portOf(env)
+      const owner = port === 0 ? undefined : portOwners.get(port)
+      if (owner) {
+        this.conflicts.set(env.name, `port ${port} is already used by environment ${owner}; reach ${env.name} through a host alias or give it its own port`)
+        continue
+      }
+      if (port !== 0) portOwners.set(port, env.name)
+      desired.set(env.name, port)
+    }
+    const closing: Promise<void>[] = []
+    for (const [name, listener] of this.listeners) {
+      const port = desired.get(name)
+      if (port === undefined || port !== listener.requestedPort || listener.state !== 'started') {
+        this.listeners.delete(name)
+        closing.push(closeServer(listener.server))
+      }
+    }
+    await Promise.all(closing)
+    const opening: Promise<void>[] = []
+    for (const [name, port] of desired) if (!this.listeners.has(name)) opening.push(this.listen(name, port))
+    await Promise.all(opening)
+  }
+
+  status(): ListenerStatus[] {
+    return this.environments.map((env) => {
+      const listener = this.listeners.get(env.name)
+      const conflict = this.conflicts.get(env.name)
+      const address = listener?.server.address() as AddressInfo | null | undefined
+      const port = address?.port ?? this.portOf(env)
+      const base = { environment: env.name, host: GATEWAY_HOST, port, url: `http://${GATEWAY_HOST}:${port}`, hostAliases: [...env.hostAliases] }
+      if (conflict) return { ...base, state: 'error' as const, error: conflict }
+      if (!listener) return { ...base, state: 'stopped' as const }
+      return { ...base, state: listener.state, ...(listener.error ? { error: listener.error } : {}) }
+    })
+  }
+
+  private portOf(env: Environment): number {
+    return this.options.portOverrides?.[env.name] ?? env.port
+  }
+
+  private indexAliases(): void {
+    const aliases = new Map<string, string>()
+    for (const env of this.environments) for (const alias of env.hostAliases) aliases.set(alias.toLowerCase(), env.name)
+    this.aliases = aliases
+  }
+
+  private listen(environment: string, port: number): Promise<void> {
+    const server = http.createServer({
+      headersTimeout: this.options.headersTimeoutMs ?? 10_000,
+      requestTimeout: this.options.requestTimeoutMs ?? 60_000,
+      keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 5_000,
+      // Node checks the two timeouts above on this interval; the default (30 s) would let slow clients linger.
+      connectionsCheckingInterval: 500
+    })
+    const listener: Listener = { requestedPort: port, server, state: 'stopped', environment }
+    this.listeners.set(environment, listener)
+    server.on('request', (req, res) => {
+      void this.serve(listener, req, res)
+    })
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      else socket.destroy()
+    })
+    return new Promise<void>((resolve) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        listener.state = error.code === 'EADDRINUSE' ? 'port-in-use' : 'error'
+        listener.error = error.code === 'EADDRINUSE' ? `port ${port} is in use by another program` : error.message
+        resolve()
+      }
+      server.once('error', onError)
+      server.listen(port, GATEWAY_HOST, () => {
+        server.off('error', onError)
+        server.on('error', (error: Error) => {
+          listener.state = 'error'
+          listener.error = error.message
+        })
+        listener.state = 'started'
+        delete listener.error
+        resolve()
+      })
+    })
+  }
+
+  /** The environment a request belongs to: its Host alias if it names one, else the port's owner. */
+  private environmentFor(listener: Listener, hostHeader: string | undefined): string {
+    if (hostHeader) {
+      const host = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!
+      const env = this.aliases.get(host.toLowerCase())
+      if (env) return env
+    }
+    return listener.environment
+  }
+
+  private async serve(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const declared = Number(req.headers['content-length'] ?? '0')
+    if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
+      this.tooLarge(req, res)
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let overflow = false
+    try {
+      await new Promise<void>((resolve, reject) => {
+        req.on('data', (chunk: Buffer) => {
+          if (overflow) return
+          size += chunk.length
+          if (size > this.maxBodyBytes) {
+            overflow = true
+            resolve()
+            return
+          }
+          chunks.push(chunk)
+        })
+        req.on('end', resolve)
+        req.on('error', reject)
+        req.on('aborted', () => reject(new Error('client aborted')))
+      })
+    } catch {
+      res.destroy()
+      return
+    }
+    if (overflow) {
+      this.tooLarge(req, res)
+      return
+    }
+    const headers: Array<[string, string]> = []
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!])
+    const request: GatewayRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers,
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      clientIp: normaliseIp(req.socket.remoteAddress),
+      clientPort: req.socket.remotePort ?? 0
+    }
+    try {
+      const { response } = await this.options.engine.handle(this.environmentFor(listener, req.headers.host), request)
+      const flat: string[] = []
+      for (const [name, value] of response.headers) {
+        if (name.toLowerCase() === 'content-length') continue
+        flat.push(name, value)
+      }
+      flat.push('Content-Length', String(response.body.length))
+      res.writeHead(response.status, response.reasonPhrase, flat)
+      res.end(req.method === 'HEAD' ? undefined : response.body)
+    } catch (e) {
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      const body = faultEnvelope(`Gateway error: ${(e as Error).message}`, 'messaging.runtime.InternalError')
+      res.writeHead(500, 'Internal Server Error', { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+      res.end(body)
+    }
+  }
+
+  private tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const body = faultEnvelope(requestTooLarge.faultstring, requestTooLarge.errorcode)
+    res.writeHead(requestTooLarge.status, 'Payload Too Large', {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close'
+    })
+    // Stop reading the rest of an oversized upload: answer, then close the connection.
+    res.end(body, () => req.socket.destroy())
+  }
+}
+
+function normaliseIp(address: string | undefined): string {
+  if (!address) return ''
+  return address.startsWith('::ffff:') ? address.slice(7) : address
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) {
+      resolve()
+      return
+    }
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
+}
