@@ -123,7 +123,7 @@ describe('update', () => {
     const ws = structuredClone(store.read())
     const proxy = ws.proxies.find((p) => p.name === 'oauth')!
     proxy.policies = Object.fromEntries(Object.entries(proxy.policies).reverse())
-    const shuffled = JSON.parse(JSON.stringify({ apps: ws.apps, organization: ws.organization, ...ws }))
+    const shuffled = Object.fromEntries(Object.entries(ws).reverse()) as typeof ws
     store.replace(shuffled)
     await store.flush()
     const text = await readFile(store.workspaceFile, 'utf-8')
