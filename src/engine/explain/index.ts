@@ -182,7 +182,10 @@ function policyName(ctx: Ctx): string {
 
 function explainApiKey(ctx: Ctx): Diagnosis {
   const policy = policyName(ctx)
-  const key = ctx.trace.variables[`verifyapikey.${policy}.client_id`]
+  // The prefixed copy may be masked in traces (its name contains "apikey"); the unprefixed one is not.
+  const key = [ctx.trace.variables['client_id'], ctx.trace.variables[`verifyapikey.${policy}.client_id`]].find(
+    (k): k is string => k !== undefined && !k.includes('********')
+  )
   const presentedView = [`Policy: VerifyAPIKey ${policy}`]
   if (ctx.faultName === 'FailedToResolveAPIKey') {
     const ref = policyElement(ctx.ws, ctx.call.proxy, policy, 'APIKey')?.attributes['ref']

@@ -57,6 +57,16 @@ function setAll(ctx: PolicyContext, prefix: string, vars: Record<string, string>
   for (const [name, value] of Object.entries(vars)) ctx.variables.set(`${prefix}${name}`, value)
 }
 
+/**
+ * The unprefixed caller variables (client_id, developer.app.name, developer.id), set as soon as the key is
+ * known, also when a later check fails ([U]): traces list the app and explanations start from it.
+ */
+function identifyCaller(ctx: PolicyContext, clientId: string, appName: string, developerId: string): void {
+  ctx.variables.set('client_id', clientId)
+  ctx.variables.set('developer.app.name', appName)
+  ctx.variables.set('developer.id', developerId)
+}
+
 function executeVerifyApiKey(config: VerifyApiKeyConfig, ctx: PolicyContext): void {
   const prefix = `verifyapikey.${ctx.policyName}.`
   const fail = (spec: Parameters<typeof withFaultstring>[0], cause: string): never => {
@@ -77,7 +87,10 @@ function executeVerifyApiKey(config: VerifyApiKeyConfig, ctx: PolicyContext): vo
   const credential = checkCredential(ws, key, ctx.services.clock.now())
   if (!credential.ok) {
     // What the gateway learned about the key is kept even on failure: explanations and traces use it ([U]).
-    if (credential.resolved.app) setAll(ctx, prefix, credentialVariables(ws, credential.resolved))
+    if (credential.resolved.app) {
+      setAll(ctx, prefix, credentialVariables(ws, credential.resolved))
+      identifyCaller(ctx, credential.resolved.credential?.consumerKey ?? key, credential.resolved.app.name, credential.resolved.app.developerId)
+    }
     fail(verifyApiKeyCredentialFault(credential.failure), credential.reason)
     return
   }
@@ -87,6 +100,7 @@ function executeVerifyApiKey(config: VerifyApiKeyConfig, ctx: PolicyContext): vo
   const call = apiCallOf(ctx)
   const match = resolveProductMatch(ws, credential.credential.apiProducts, call)
   if (!match.product) {
+    identifyCaller(ctx, credential.credential.consumerKey, credential.app.name, credential.app.developerId)
     fail(verifyApiKeyFaults.InvalidApiKeyForGivenResource, describeNoMatch(credential.app.name, match, call))
     return
   }

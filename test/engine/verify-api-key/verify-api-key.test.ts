@@ -136,6 +136,8 @@ describe('VerifyAPIKey faults (reference 2.2)', () => {
     // the app is known even though no product matched; explanations read it
     expect(result.variables.get('verifyapikey.VK.developer.app.name')).toBe('App_Two')
     expect(result.variables.get('verifyapikey.VK.client_id')).toBe('app-two-key')
+    expect(result.variables.get('client_id')).toBe('app-two-key')
+    expect(result.variables.get('developer.app.name')).toBe('App_Two')
   })
 })
 
