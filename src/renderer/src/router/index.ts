@@ -1,0 +1,33 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import type { IconName } from '@renderer/components/common/icons'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Shown in the navigation and the window title. */
+    title?: string
+    icon?: IconName
+  }
+}
+
+/**
+ * Only finished views are routed: a half-built feature is hidden, not shown.
+ * The order here is the order of the navigation (Alt+1..n follows it).
+ */
+export const viewRoutes: RouteRecordRaw[] = [
+  { path: '/environments/:name?', name: 'environments', component: () => import('@renderer/views/EnvironmentsView.vue'), meta: { title: 'Environments', icon: 'environment' } },
+  { path: '/proxies/:name?', name: 'proxies', component: () => import('@renderer/views/ProxiesView.vue'), meta: { title: 'API Proxies', icon: 'proxy' } },
+  { path: '/products/:name?', name: 'products', component: () => import('@renderer/views/ProductsView.vue'), meta: { title: 'API Products', icon: 'product' } },
+  { path: '/developers/:name?', name: 'developers', component: () => import('@renderer/views/DevelopersView.vue'), meta: { title: 'Developers', icon: 'developer' } },
+  { path: '/apps/:name?', name: 'apps', component: () => import('@renderer/views/AppsView.vue'), meta: { title: 'Apps', icon: 'app' } }
+]
+
+export function createAppRouter() {
+  const router = createRouter({
+    history: createWebHashHistory(),
+    routes: [{ path: '/', redirect: '/environments' }, ...viewRoutes, { path: '/:rest(.*)*', redirect: '/environments' }]
+  })
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} · Gatelab` : 'Gatelab'
+  })
+  return router
+}
