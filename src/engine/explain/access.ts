@@ -174,7 +174,7 @@ export function workingCredentialFixes(ws: Workspace, consumerKey: string, call:
   }))
 }
 
-function alternativeFixes(ctx: AccessContext, appName: string | undefined): Fix[] {
+function alternativeFixes(ctx: AccessContext): Fix[] {
   const { ws, now, call, consumerKey } = ctx
   const fixes: Fix[] = workingCredentialFixes(ws, consumerKey, call, now)
   for (const env of otherEnvironments(ws, consumerKey, call, now)) {
@@ -312,10 +312,10 @@ export function explainAccess(ctx: AccessContext): Diagnosis {
   }
   if (decision.stage === 'credential') {
     const cause = ctx.presented === 'token' ? `${decision.reason}, so its tokens are rejected` : decision.reason
-    const fixes = checkFixes(attempt, [...credentialFixes(ctx, decision.failure), ...alternativeFixes(ctx, undefined)], now)
+    const fixes = checkFixes(attempt, [...credentialFixes(ctx, decision.failure), ...alternativeFixes(ctx)], now)
     return { ...base, code: credentialCauses[decision.failure], cause, evidence, fixes }
   }
-  const fixes = checkFixes(attempt, [...noMatchFixes(ctx, appName!, decision.match.evaluations), ...alternativeFixes(ctx, appName)], now)
+  const fixes = checkFixes(attempt, [...noMatchFixes(ctx, appName!, decision.match.evaluations), ...alternativeFixes(ctx)], now)
   const productRows = decision.match.evaluations.map(productEvidence)
   return {
     ...base,
