@@ -34,3 +34,29 @@ describe('matchesResourcePath (reference 4.3)', () => {
     expect(isValidResourcePattern('/a/**')).toBe(true)
   })
 })
+
+import fc from 'fast-check'
+
+describe('matchesResourcePath properties', () => {
+  const segment = fc.stringMatching(/^[a-z0-9._~-]{1,8}$/)
+  const suffix = fc.array(segment, { maxLength: 5 }).map((s) => (s.length ? `/${s.join('/')}` : ''))
+
+  it('"/" matches every suffix; "/**" every suffix but the bare base path', () => {
+    fc.assert(
+      fc.property(suffix, (s) => {
+        expect(matchesResourcePath('/', s)).toBe(true)
+        expect(matchesResourcePath('/**', s)).toBe(s !== '')
+      })
+    )
+  })
+
+  it('a literal pattern matches only itself; "/*" exactly one segment', () => {
+    fc.assert(
+      fc.property(suffix, suffix, (p, s) => {
+        if (p === '') return
+        expect(matchesResourcePath(p, s)).toBe(p === s)
+        expect(matchesResourcePath('/*', s)).toBe(s.split('/').length === 2)
+      })
+    )
+  })
+})
