@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isValidResourcePattern, matchesResourcePath } from '../../../src/engine/kms'
 
@@ -35,7 +36,6 @@ describe('matchesResourcePath (reference 4.3)', () => {
   })
 })
 
-import fc from 'fast-check'
 
 describe('matchesResourcePath properties', () => {
   const segment = fc.stringMatching(/^[a-z0-9._~-]{1,8}$/)
