@@ -1,0 +1,129 @@
+import { describe, expect, test } from 'vitest'
+import { TraceBuffer } from '../../../src/engine/trace/buffer'
+import { SecretMasker, secretKindOfVariable } from '../../../src/engine/trace/mask'
+import type { TraceRecord } from '../../../src/shared/trace'
+import { call, deployOk, makeEngine, proxy, proxyEndpoint, step, workspace } from './helpers'
+
+describe('trace records', () => {
+  const p = proxy({
+    name: 'traced',
+    basePath: '/traced',
+    policies: {
+      Who: `<AssignMessage name="Who"><AssignVariable><Name>developer.app.name</Name><Value>weather-app</Value></AssignVariable><AssignVariable><Name>client_id</Name><Value>abc123client</Value></AssignVariable><AssignVariable><Name>access_token</Name><Value>tok_abcdefghijklmnop</Value></AssignVariable></AssignMessage>`,
+      Leak: `<AssignMessage name="Leak"><Set><Headers><Header name="X-Backend-Key">{private.backendKey}</Header></Headers></Set></AssignMessage>`,
+      Token: `<AssignMessage name="Token"><AssignTo createNew="false" type="response"/><Set><Payload contentType="application/json">{"access_token":"abcdefghijklmnopqrstuvwxyz","client_secret":"s3cr3t-value","n":1}</Payload></Set></AssignMessage>`
+    },
+    proxyEndpoints: { default: proxyEndpoint(`<PreFlow><Request>${step('Who')}${step('Leak')}</Request><Response>${step('Token')}</Response></PreFlow>`) }
+  })
+
+  test('summary fields, steps with reads and writes, secrets masked everywhere', async () => {
+    const engine = makeEngine()
+    deployOk(engine, workspace([p]))
+    const r = await call(engine, 'test', 'POST', '/traced/x?q=1', {
+      Authorization: 'Basic dXNlcjpwYXNzd29yZA==',
+      'Content-Type': 'application/x-www-form-urlencoded'
+    }, 'grant_type=client_credentials&client_secret=topsecret&code=authcode12345678')
+    const t = r.trace
+    expect(t).toMatchObject({ environment: 'test', proxy: 'traced', method: 'POST', path: '/traced/x', status: 200, faultName: null, app: 'weather-app', clientId: 'abc123client' })
+    expect(t.request.headers).toContainEqual(['Authorization', 'Basic dXNl********'])
+    expect(t.request.body).toBe('grant_type=client_credentials&client_secret=********&code=auth********')
+    expect(t.targetRequest!.headers).toContainEqual(['X-Backend-Key', '********'])
+    expect(t.response.body).toBe('{"access_token":"abcd********","client_secret":"********","n":1}')
+    expect(r.text).toBe('{"access_token":"abcdefghijklmnopqrstuvwxyz","client_secret":"s3cr3t-value","n":1}')
+    const who = t.steps.find((s) => s.policy === 'Who')!
+    expect(who.writes).toEqual([
+      { name: 'developer.app.name', value: 'weather-app', previous: null },
+      { name: 'client_id', value: 'abc123client', previous: null },
+      { name: 'access_token', value: 'tok_********', previous: null }
+    ])
+    const leak = t.steps.find((s) => s.policy === 'Leak')!
+    expect(leak.reads).toEqual([{ name: 'private.backendKey', value: '********' }])
+    expect(t.variables['access_token']).toBe('tok_********')
+    expect(t.variables['request.header.Authorization']).toBe('Basic dXNl********')
+    expect(t.variables['request.formparam.client_secret']).toBe('********')
+    expect(JSON.stringify(t)).not.toContain('sup3r-s3cret-value')
+    expect(JSON.stringify(t)).not.toContain('topsecret')
+    expect(engine.traces.get(t.id)).toBe(t)
+  })
+})
+
+describe('secret classification', () => {
+  test.each([
+    ['private.apikey', 'full'],
+    ['client_secret', 'full'],
+    ['oauthv2client.GetInfo.client_secret', 'full'],
+    ['request.formparam.password', 'full'],
+    ['access_token', 'prefix'],
+    ['oauthv2accesstoken.GAT.refresh_token', 'prefix'],
+    ['request.header.authorization', 'prefix'],
+    ['request.queryparam.apikey', 'prefix'],
+    ['client_id', 'none'],
+    ['fault.name', 'none'],
+    ['request.path', 'none']
+  ])('%s is %s', (name, kind) => {
+    expect(secretKindOfVariable(name)).toBe(kind)
+  })
+
+  test('Bearer and short values', () => {
+    const m = new SecretMasker()
+    expect(m.variable('request.header.Authorization', 'Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig')).toBe('Bearer eyJh********')
+    expect(m.variable('access_token', 'short')).toBe('********')
+    expect(m.headers([['Cookie', 'session=abcdefghijk']])).toEqual([['Cookie', 'sess********']])
+  })
+})
+
+function record(id: string, startedAt = 0): TraceRecord {
+  return {
+    id, messageId: id, startedAt, durationMs: 1, environment: 'test', proxy: 'p', method: 'GET', path: '/', status: 200,
+    faultName: null, app: null, clientId: null, request: { headers: [], body: '' }, response: { headers: [], body: '' },
+    steps: [], fault: null, variables: {}
+  }
+}
+
+describe('trace ring buffer', () => {
+  test('keeps the newest records up to its limit and notifies subscribers', () => {
+    const buffer = new TraceBuffer(3)
+    const seen: string[] = []
+    const unsubscribe = buffer.subscribe((r) => seen.push(r.id))
+    for (const id of ['a', 'b', 'c', 'd', 'e']) buffer.add(record(id))
+    expect(buffer.records().map((r) => r.id)).toEqual(['e', 'd', 'c'])
+    expect(buffer.size).toBe(3)
+    expect(buffer.get('a')).toBeUndefined()
+    expect(buffer.get('c')!.id).toBe('c')
+    expect(buffer.list(2).map((s) => s.id)).toEqual(['e', 'd'])
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e'])
+    unsubscribe()
+    buffer.add(record('f'))
+    expect(seen).toHaveLength(5)
+    buffer.resize(2)
+    expect(buffer.records().map((r) => r.id)).toEqual(['f', 'e'])
+    buffer.clear()
+    expect(buffer.size).toBe(0)
+  })
+
+  test('export and import round-trip; invalid records are rejected', () => {
+    const from = new TraceBuffer(10)
+    from.add(record('x', 1))
+    from.add(record('y', 2))
+    const to = new TraceBuffer(10)
+    expect(to.import([...from.export(), { id: 'broken' }, null])).toBe(2)
+    expect(to.records().map((r) => r.id)).toEqual(['y', 'x'])
+    expect(from.export(['y', 'nope']).map((r) => r.id)).toEqual(['y'])
+  })
+
+  test('a throwing subscriber does not stop others', () => {
+    const buffer = new TraceBuffer(2)
+    const seen: string[] = []
+    buffer.subscribe(() => { throw new Error('bad') })
+    buffer.subscribe((r) => seen.push(r.id))
+    buffer.add(record('a'))
+    expect(seen).toEqual(['a'])
+  })
+
+  test('the engine keeps at most traceLimit records', async () => {
+    const engine = makeEngine(undefined, 2)
+    deployOk(engine, workspace([proxy({ name: 'e', basePath: '/e' })]))
+    for (let i = 0; i < 4; i++) await call(engine, 'test', 'GET', `/e/${i}`)
+    expect(engine.traces.records().map((r) => r.path)).toEqual(['/e/3', '/e/2'])
+  })
+})
