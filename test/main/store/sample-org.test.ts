@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createEngine, cryptoRandom } from '../../../src/engine'
 import { createMemoryTokenStore } from '../../../src/engine/tokens'
-import { loadSample } from '../../../src/main/store'
+import { deepFreeze, loadSample } from '../../../src/main/store'
 import { workspaceIssues } from '../../../src/shared/model'
 import { NOW, SAMPLE_FILE } from './helpers'
 
@@ -136,7 +136,8 @@ describe('the sample organization (the "no apiproduct match" article)', () => {
 
   describe('replayed through the engine', () => {
     const setup = async () => {
-      const ws = await loadSample(SAMPLE_FILE, NOW)
+      // Frozen, as the store hands it to the engine.
+      const ws = deepFreeze(await loadSample(SAMPLE_FILE, NOW))
       const engine = createEngine({
         clock: { now: () => NOW },
         random: cryptoRandom,
@@ -154,7 +155,7 @@ describe('the sample organization (the "no apiproduct match" article)', () => {
           clientIp: '127.0.0.1',
           clientPort: 50000
         })
-        return { status: response.status, body: new TextDecoder().decode(response.body) }
+        return { status: response.status, body: new TextDecoder().decode(response.body), location: response.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] }
       }
       const token = async (environment: string, key: string): Promise<string> => {
         const res = await call(environment, 'POST', '/oauth/token', [['content-type', 'application/x-www-form-urlencoded']], `grant_type=client_credentials&client_id=${key}-key&client_secret=${key}-secret`)
@@ -203,6 +204,45 @@ describe('the sample organization (the "no apiproduct match" article)', () => {
       approved.apps.find((a) => a.name === 'App_Three')!.credentials[0]!.apiProducts[0]!.status = 'approved'
       engine.deploy(approved)
       expect((await api('test', '/api-one/hello', accessToken)).status).toBe(200)
+    })
+
+    it('serves every endpoint of the oauth proxy', async () => {
+      const { call, api } = await setup()
+      const form: Array<[string, string]> = [['content-type', 'application/x-www-form-urlencoded']]
+      const app = 'client_id=app-one-key&client_secret=app-one-secret'
+
+      const classic = await call('test', 'POST', '/oauth/client_credential/accesstoken?grant_type=client_credentials', form, app)
+      expect(classic.status).toBe(200)
+      expect(JSON.parse(classic.body)).toMatchObject({ token_type: 'BearerToken', expires_in: expect.stringMatching(/^3(599|600)$/) })
+
+      const rfc = await call('test', 'POST', '/oauth/rfc/token', form, `grant_type=client_credentials&${app}`)
+      expect(rfc.status).toBe(200)
+      expect(JSON.parse(rfc.body)).toMatchObject({ token_type: 'Bearer' })
+
+      const password = JSON.parse((await call('test', 'POST', '/oauth/token', form, `grant_type=password&username=alice&password=secret&${app}`)).body)
+      expect(password.refresh_token).toEqual(expect.any(String))
+      const refreshed = await call('test', 'POST', '/oauth/token', form, `grant_type=refresh_token&refresh_token=${password.refresh_token}&${app}`)
+      expect(refreshed.status).toBe(200)
+      const refreshedToken = JSON.parse(refreshed.body).access_token as string
+      expect(refreshedToken).not.toBe(password.access_token)
+
+      const redirect = encodeURIComponent('https://app_one.sample.example/callback')
+      const authorize = await call('test', 'GET', `/oauth/authorize?response_type=code&client_id=app-one-key&redirect_uri=${redirect}&state=s1`)
+      expect(authorize.status).toBe(302)
+      const code = new URL(authorize.location!).searchParams.get('code')!
+      expect(new URL(authorize.location!).searchParams.get('state')).toBe('s1')
+      const exchanged = await call('test', 'POST', '/oauth/token', form, `grant_type=authorization_code&code=${code}&redirect_uri=${redirect}&${app}`)
+      expect(exchanged.status).toBe(200)
+
+      const implicit = await call('test', 'GET', `/oauth/authorize?response_type=token&client_id=app-one-key&redirect_uri=${redirect}`)
+      expect(implicit.status).toBe(302)
+      expect(implicit.location).toContain('access_token=')
+
+      expect((await api('test', '/api-one/x', refreshedToken)).status).toBe(200)
+      expect((await call('test', 'POST', '/oauth/revoke', form, `token=${refreshedToken}`)).status).toBe(200)
+      const revoked = await api('test', '/api-one/x', refreshedToken)
+      expect(revoked.status).toBe(401)
+      expect(JSON.parse(revoked.body).fault.detail.errorcode).toBe('keymanagement.service.access_token_not_approved')
     })
 
     it('answers an unknown path under /oauth with a 404 and a clear body', async () => {
