@@ -1,0 +1,112 @@
+/**
+ * The composition root: builds the console once (store, clock, engine, listeners, services, events)
+ * for every transport. Electron's main process and headless mode both start here.
+ */
+import { randomBytes } from 'node:crypto'
+import { ConsoleError, type ConsoleServices, type TokenInfo } from '../shared/contract'
+import type { TraceRecord } from '../shared/trace'
+import { createEngine, toTraceSummary } from '../engine'
+import { cryptoRandom } from '../engine/ports'
+import { listTokens } from '../engine/tokens'
+import { openStore, type WorkspaceStore } from './store'
+import { createWorkspaceServices } from './services/workspace'
+import { VirtualClock } from './services/clock'
+import { EventHub } from './events'
+import { createGateway, type Gateway } from './http/gateway'
+import { createHttpClient } from './http/http-client'
+
+export interface ConsoleOptions {
+  dataDir: string
+  workspaceFile?: string
+  sampleFile: string
+  /** Gateway port overrides by environment name. */
+  envPorts?: Record<string, number>
+  /** Trace buffer size (default 5000). */
+  traceLimit?: number
+}
+
+export interface GatelabConsole {
+  services: ConsoleServices
+  events: EventHub
+  gateway: Gateway
+  clock: VirtualClock
+  store: WorkspaceStore
+  close(): Promise<void>
+}
+
+/** Opens the workspace, deploys it, starts the gateway listeners and builds the console services. */
+export async function createConsole(options: ConsoleOptions): Promise<GatelabConsole> {
+  const clock = new VirtualClock()
+  const events = new EventHub()
+  const store = await openStore({
+    dataDir: options.dataDir,
+    workspaceFile: options.workspaceFile,
+    sampleFile: options.sampleFile,
+    now: () => clock.now()
+  })
+  const engine = createEngine({
+    clock,
+    random: cryptoRandom,
+    tokens: store.tokens,
+    http: createHttpClient(),
+    traceLimit: options.traceLimit
+  })
+  engine.deploy(store.read())
+  const gateway = createGateway({ engine, environments: store.read().environments, portOverrides: options.envPorts ?? {} })
+  await gateway.start()
+
+  const unsubscribers = [
+    store.onChange((change) => {
+      const workspace = store.read()
+      engine.deploy(workspace)
+      void gateway.reconcile(workspace.environments).then(() => events.emit('gateway.changed', gateway.status()))
+      events.emit('workspace.changed', change)
+    }),
+    store.onProblem((problem) => events.emit('store.problem', problem)),
+    engine.traces.subscribe((record: TraceRecord) => events.emit('trace.added', toTraceSummary(record)))
+  ]
+
+  const clockChanged = <T>(state: T): T => {
+    events.emit('clock.changed', clock.state())
+    return state
+  }
+
+  const services: ConsoleServices = {
+    ...createWorkspaceServices({
+      store,
+      now: () => clock.now(),
+      deployments: (proxy?: string) => engine.deployments(proxy),
+      sampleFile: options.sampleFile,
+      randomBytes: (n: number) => new Uint8Array(randomBytes(n))
+    }),
+    'gateway.status': () => gateway.status(),
+    'tokens.list': (): TokenInfo[] => listTokens(store.tokens, clock.now()),
+    'traces.list': ({ limit }) => engine.traces.list(limit),
+    'traces.get': ({ id }) => {
+      const record = engine.traces.get(id)
+      if (!record) throw new ConsoleError('not-found', `Trace ${id} is not in the buffer (it may have been cleared or pushed out)`)
+      return record
+    },
+    'traces.clear': () => engine.traces.clear(),
+    'traces.export': ({ ids }) => engine.traces.export(ids),
+    'traces.import': ({ traces }) => engine.traces.import(traces),
+    'clock.get': () => clock.state(),
+    'clock.set': ({ iso }) => clockChanged(clock.set(Date.parse(iso))),
+    'clock.advance': ({ ms }) => clockChanged(clock.advance(ms)),
+    'clock.freeze': ({ frozen }) => clockChanged(clock.freeze(frozen)),
+    'clock.reset': () => clockChanged(clock.reset())
+  }
+
+  return {
+    services,
+    events,
+    gateway,
+    clock,
+    store,
+    async close() {
+      for (const unsubscribe of unsubscribers) unsubscribe()
+      await gateway.stop()
+      await store.close()
+    }
+  }
+}
