@@ -251,10 +251,13 @@ function makeBridge(ctx: PolicyContext): Bridge {
   }
 }
 
-/** True for the host's timeout error; never touches a sandbox value in a way that could run script code. */
+/**
+ * True for vm's timeout error. Reads only an own data property of a non-proxy native error, so a
+ * value thrown by the script (getters, proxies) can never run script code outside the time limit.
+ */
 function isTimeout(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null || types.isProxy(e)) return false
-  return e instanceof Error && (e as Error & { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
+  if (typeof e !== 'object' || e === null || types.isProxy(e) || !types.isNativeError(e)) return false
+  return Object.getOwnPropertyDescriptor(e, 'code')?.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
 }
 
 export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
