@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Developer } from '../../src/shared/model'
+import { callConsole, confirmDialog, feedback, fill, launchBrowser, listItem, openConsole, screenshot, startConsole, toast, type BrowserSession, type RunningConsole } from './harness'
+
+describe('Developers view', () => {
+  let running: RunningConsole
+  let browser: BrowserSession
+
+  beforeAll(async () => {
+    running = await startConsole()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await running?.stop()
+  })
+
+  it('deactivates and activates Dev_One', async () => {
+    const { page } = browser
+    await openConsole(page, running, '/developers')
+    await listItem(page, 'dev.one@sample.example').click()
+    await page.waitForURL(/#\/developers\/dev\.one@sample\.example$/)
+    await expect(page.getByTestId('status').innerText()).resolves.toBe('active')
+    // Its apps are listed with links.
+    await page.getByRole('link', { name: 'App_One' }).waitFor()
+
+    await page.getByTestId('deactivate').click()
+    await page.getByTestId('activate').waitFor()
+    await expect(page.getByTestId('status').innerText()).resolves.toBe('inactive')
+    expect((await callConsole<Developer>(running, 'developers.get', { email: 'dev.one@sample.example' })).status).toBe('inactive')
+    await expect(listItem(page, 'dev.one@sample.example').innerText()).resolves.toContain('inactive')
+    await screenshot(page, 'developers')
+
+    await page.getByTestId('activate').click()
+    await page.getByTestId('deactivate').waitFor()
+    expect((await callConsole<Developer>(running, 'developers.get', { email: 'dev.one@sample.example' })).status).toBe('active')
+  })
+
+  it('refuses to delete a developer who owns apps, and says why', async () => {
+    const { page } = browser
+    await page.getByTestId('delete').click()
+    await confirmDialog(page, 'Delete')
+    await toast(page, /used by app/)
+    await listItem(page, 'dev.one@sample.example').waitFor()
+  })
+
+  it('creates a developer (bad e-mail shown at the e-mail field), edits and deletes it', async () => {
+    const { page } = browser
+    await page.getByTestId('create').click()
+    await fill(page, 'email', 'not-an-email')
+    await fill(page, 'firstName', 'Grace')
+    await fill(page, 'lastName', 'Hopper')
+    await page.getByTestId('submit').click()
+    await expect(feedback(page, 'email').innerText()).resolves.toContain('must be an e-mail address')
+    await screenshot(page, 'developers-validation')
+
+    await fill(page, 'email', 'grace@sample.example')
+    await page.getByTestId('submit').click()
+    await page.waitForURL(/#\/developers\/grace@sample\.example$/)
+    await expect(page.getByTestId('detail-title').innerText()).resolves.toContain('Grace Hopper')
+    const created = await callConsole<Developer>(running, 'developers.get', { email: 'grace@sample.example' })
+    expect(created).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', status: 'active' })
+    expect(created.developerId).not.toBe('')
+
+    await page.getByTestId('edit').click()
+    await fill(page, 'userName', 'ghopper')
+    await page.getByTestId('submit').click()
+    await page.getByText('ghopper').waitFor()
+
+    await page.getByTestId('delete').click()
+    await confirmDialog(page, 'Delete')
+    await listItem(page, 'grace@sample.example').waitFor({ state: 'detached' })
+    expect(browser.problems).toEqual([])
+  })
+})

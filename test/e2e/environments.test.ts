@@ -1,0 +1,79 @@
+import { createServer } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Environment } from '../../src/shared/model'
+import type { ListenerStatus } from '../../src/shared/deployment'
+import { callConsole, confirmDialog, feedback, fill, launchBrowser, listItem, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
+
+/** A port nothing listens on right now (the new environment's listener binds it). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const port = (server.address() as { port: number }).port
+  await new Promise<void>((done) => server.close(() => done()))
+  return port
+}
+
+describe('Environments view', () => {
+  let running: RunningConsole
+  let browser: BrowserSession
+
+  beforeAll(async () => {
+    running = await startConsole()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await running?.stop()
+  })
+
+  it('creates an environment (port error shown at the port field first), edits it and deletes it', async () => {
+    const { page } = browser
+    await openConsole(page, running, '/environments')
+    await listItem(page, 'test').waitFor()
+    await listItem(page, 'prod').waitFor()
+
+    await page.getByTestId('create').click()
+    await fill(page, 'name', 'staging')
+    await fill(page, 'port', '70000')
+    await page.getByTestId('submit').click()
+    await expect(feedback(page, 'port').innerText()).resolves.toContain('must be between 1 and 65535')
+    await screenshot(page, 'environments-validation')
+
+    const port = await freePort()
+    await fill(page, 'port', String(port))
+    await fill(page, 'description', 'Staging for the mobile team')
+    await page.getByTestId('submit').click()
+    await page.waitForURL(/#\/environments\/staging$/)
+    await page.getByTestId('detail-title').getByText('staging').waitFor()
+
+    const saved = await callConsole<Environment>(running, 'environments.get', { name: 'staging' })
+    expect(saved).toMatchObject({ name: 'staging', port, description: 'Staging for the mobile team' })
+    // The gateway opens a listener for it and the header shows it.
+    await page.getByTestId('gateway-status').locator('[data-state="started"]', { hasText: `staging :${port}` }).waitFor()
+    const listeners = await callConsole<ListenerStatus[]>(running, 'gateway.status')
+    expect(listeners.find((l) => l.environment === 'staging')?.state).toBe('started')
+    await screenshot(page, 'environments')
+
+    await page.getByTestId('edit').click()
+    await fill(page, 'description', 'Staging, shared')
+    await page.getByTestId('submit').click()
+    await page.getByText('Staging, shared').waitFor()
+
+    await page.getByTestId('delete').click()
+    await confirmDialog(page, 'Delete')
+    await listItem(page, 'staging').waitFor({ state: 'detached' })
+    const names = (await callConsole<Environment[]>(running, 'environments.list')).map((e) => e.name)
+    expect(names).toEqual(['test', 'prod'])
+    expect(browser.problems).toEqual([])
+  })
+
+  it('shows a duplicate name at the name field', async () => {
+    const { page } = browser
+    await page.getByTestId('create').click()
+    await fill(page, 'name', 'test')
+    await fill(page, 'port', String(await freePort()))
+    await page.getByTestId('submit').click()
+    await expect(feedback(page, 'name').innerText()).resolves.toContain('already exists')
+    await page.keyboard.press('Escape')
+  })
+})

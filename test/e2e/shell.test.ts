@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { callConsole, launchBrowser, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
+
+describe('app shell (headless console, chromium)', () => {
+  let running: RunningConsole
+  let browser: BrowserSession
+
+  beforeAll(async () => {
+    running = await startConsole()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await running?.stop()
+  })
+
+  it('shows the navigation of the finished views only, the organization, the listeners and the clock', async () => {
+    const { page } = browser
+    await openConsole(page, running)
+    expect(page.url()).not.toContain('secret=')
+    expect(page.url()).toMatch(/#\/environments$/)
+
+    const nav = page.getByRole('navigation', { name: 'Main' })
+    for (const title of ['Environments', 'API Proxies', 'API Products', 'Developers', 'Apps']) await expect(nav.getByRole('link', { name: title }).isVisible()).resolves.toBe(true)
+    // Not built yet, so not shown.
+    expect(await nav.getByText('Workbench').count()).toBe(0)
+    expect(await nav.getByText('Traces').count()).toBe(0)
+
+    await expect(page.getByTestId('org-name').innerText()).resolves.toContain('Sample organization')
+
+    const listeners = page.getByTestId('gateway-status')
+    for (const env of ['test', 'prod']) {
+      const port = new URL(running.gateways[env]!).port
+      const tag = listeners.locator('[data-state="started"]', { hasText: `${env} :${port}` })
+      await tag.waitFor()
+    }
+
+    const clock = await callConsole<{ iso: string }>(running, 'clock.get')
+    await expect(page.getByTestId('clock').innerText()).resolves.toContain(clock.iso.slice(0, 10))
+
+    await page.getByRole('option', { name: /test/ }).click()
+    await page.getByTestId('detail-title').getByText('test').waitFor()
+    await screenshot(page, 'shell')
+    expect(browser.problems).toEqual([])
+  })
+
+  it('switches to the dark theme and keeps it after a reload', async () => {
+    const { page } = browser
+    await page.getByTestId('theme-toggle').click()
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+    await page.reload()
+    await page.getByTestId('org-name').getByText(/\S/).first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+    await screenshot(page, 'shell-dark')
+    await page.getByTestId('theme-toggle').click()
+    expect(await page.evaluate(() => localStorage.getItem('gatelab.theme'))).toBe('light')
+  })
+
+  it('navigates with the keyboard: Alt+digit between views, arrows in a list, / to search', async () => {
+    const { page } = browser
+    await page.keyboard.press('Alt+5')
+    await page.waitForURL(/#\/apps$/)
+    await page.getByRole('listbox', { name: 'Apps' }).waitFor()
+
+    await page.keyboard.press('/')
+    await page.keyboard.type('App_T')
+    await page.keyboard.press('ArrowDown')
+    await page.waitForURL(/#\/apps\/App_T(wo|hree)$/)
+    const first = decodeURIComponent(page.url().split('/').pop()!)
+    await page.keyboard.press('ArrowDown')
+    await page.waitForURL((u) => !u.toString().endsWith(first))
+    expect(page.url()).toMatch(/#\/apps\/App_T(wo|hree)$/)
+    await page.getByTestId('detail-title').getByText(/App_T(wo|hree)/).waitFor()
+
+    await page.keyboard.press('Alt+1')
+    await page.waitForURL(/#\/environments/)
+    expect(browser.problems).toEqual([])
+  })
+
+  it('stays live: a change made through the API shows up without a reload', async () => {
+    const { page } = browser
+    await page.goto(`${running.origin}/#/developers`)
+    await page.getByRole('listbox', { name: 'Developers' }).waitFor()
+    await callConsole(running, 'developers.create', { developer: { email: 'live.dev@sample.example', firstName: 'Live', lastName: 'Update' } })
+    await page.getByRole('option', { name: /Live Update/ }).waitFor()
+  })
+})
