@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { ConsoleError, type ConsoleServices, type TokenInfo } from '../shared/contract'
 import type { TraceRecord } from '../shared/trace'
-import { createEngine, toTraceSummary } from '../engine'
+import { accessMatrix, createEngine, explainTrace, toTraceSummary } from '../engine'
 import { cryptoRandom } from '../engine/ports'
 import { listTokens } from '../engine/tokens'
 import { openStore, type WorkspaceStore } from './store'
@@ -14,6 +14,7 @@ import { VirtualClock } from './services/clock'
 import { EventHub } from './events'
 import { createGateway, type Gateway } from './http/gateway'
 import { createHttpClient } from './http/http-client'
+import { sendWorkbenchRequest } from './services/workbench'
 
 export interface ConsoleOptions {
   dataDir: string
@@ -44,11 +45,12 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     sampleFile: options.sampleFile,
     now: () => clock.now()
   })
+  const http = createHttpClient()
   const engine = createEngine({
     clock,
     random: cryptoRandom,
     tokens: store.tokens,
-    http: createHttpClient(),
+    http,
     traceLimit: options.traceLimit
   })
   engine.deploy(store.read())
@@ -90,6 +92,13 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     'traces.clear': () => engine.traces.clear(),
     'traces.export': ({ ids }) => engine.traces.export(ids),
     'traces.import': ({ traces }) => engine.traces.import(traces),
+    'traces.explain': ({ id, accessToken }) => {
+      const record = engine.traces.get(id)
+      if (!record) throw new ConsoleError('not-found', `Trace ${id} is not in the buffer (it may have been cleared or pushed out)`)
+      return explainTrace(store.read(), record, { tokenByHash: (hash) => store.tokens.get('access_token', hash), accessToken, now: clock.now() })
+    },
+    'access.matrix': () => accessMatrix(store.read(), clock.now()),
+    'workbench.send': (request) => sendWorkbenchRequest({ gateway, http, traces: engine.traces }, request),
     'clock.get': () => clock.state(),
     'clock.set': ({ iso }) => clockChanged(clock.set(Date.parse(iso))),
     'clock.advance': ({ ms }) => clockChanged(clock.advance(ms)),

@@ -9,8 +9,8 @@ import {
   apiProxySchema,
   developerAppSchema,
   developerSchema,
+  entityName,
   environmentSchema,
-  organizationSchema,
   workspaceSchema,
   type ApiProduct,
   type ApiProxy,
@@ -22,6 +22,8 @@ import {
 } from './model'
 import type { ListenerStatus, ProxyDeployment } from './deployment'
 import type { TraceRecord, TraceSummary } from './trace'
+import type { AccessMatrix } from './access'
+import type { Diagnosis } from './explain'
 
 /** Declares a method: its input schema now, its result type as a type parameter. */
 const method =
@@ -79,6 +81,31 @@ export interface TokenInfo {
   jwt: boolean
 }
 
+export const workbenchRequestSchema = z
+  .object({
+    environment: z.string().min(1),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']),
+    /** Path and query, e.g. `/oauth/token` or `/api-one/items?x=1`. */
+    path: z.string().min(1).max(8192),
+    headers: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
+    body: z.string().max(10 * 1024 * 1024).default('')
+  })
+  .strict()
+export type WorkbenchRequest = z.output<typeof workbenchRequestSchema>
+
+export interface WorkbenchResponse {
+  url: string
+  status: number
+  reasonPhrase: string
+  headers: Array<[string, string]>
+  body: string
+  durationMs: number
+  /** The trace this request produced, when it is still in the buffer. */
+  traceId: string | null
+  /** Headers as sent, including the request id header that ties the request to its trace. */
+  sentHeaders: Array<[string, string]>
+}
+
 export const emulatorBundleSchema = z
   .object({
     products: z.unknown().optional(),
@@ -98,7 +125,12 @@ export const contract = {
   'workspace.exportEmulator': method<EmulatorBundle>()(none),
   'workspace.importEmulator': method<WorkspaceInfo>()(emulatorBundleSchema),
   'workspace.resetToSample': method<WorkspaceInfo>()(none),
-  'organization.update': method<Organization>()(z.object({ patch: organizationSchema.partial().strict() }).strict()),
+  // A patch schema without defaults: zod fills defaults inside .partial(), which would reset unsent fields.
+  'organization.update': method<Organization>()(
+    z.object({
+      patch: z.object({ name: entityName, displayName: z.string(), tokenCacheSeconds: z.number().int().min(0).max(180) }).partial().strict()
+    }).strict()
+  ),
 
   // Environments
   'environments.list': method<Environment[]>()(none),
@@ -160,6 +192,14 @@ export const contract = {
   'traces.clear': method<void>()(none),
   'traces.export': method<TraceRecord[]>()(z.object({ ids: z.array(z.string()).optional() }).strict()),
   'traces.import': method<number>()(z.object({ traces: z.array(z.unknown()) }).strict()),
+  /** Diagnosis of a failed request; `accessToken` is the clear token the caller sent (traces mask it). */
+  'traces.explain': method<Diagnosis | null>()(z.object({ id: z.string().min(1), accessToken: z.string().optional() }).strict()),
+
+  // Access: which credential can call which proxy where, by the gateway's own decision
+  'access.matrix': method<AccessMatrix>()(none),
+
+  // Workbench: real requests to the gateway listeners
+  'workbench.send': method<WorkbenchResponse>()(workbenchRequestSchema),
 
   // Virtual clock
   'clock.get': method<ClockState>()(none),

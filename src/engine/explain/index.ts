@@ -527,3 +527,4 @@ function explainUnknown(ctx: Ctx): Diagnosis {
     { evidence }
   )
 }
+export { accessMatrix, keyCheckOf } from './matrix'

@@ -6,6 +6,7 @@
  * (GenerateResponse off).
  */
 import type { FaultSpec } from './fault'
+import type { CredentialFailure } from '../kms'
 
 const spec = (name: string, status: number, errorcode: string, faultstring: string): FaultSpec => ({ name, status, errorcode, faultstring })
 
@@ -177,4 +178,20 @@ export type TokenEndpointErrorId = keyof typeof tokenEndpointErrors
 /** Fills `{0}` in a catalogue text. */
 export function fillPlaceholder(text: string, value: string | undefined): string {
   return value === undefined ? text : text.replace('{0}', value)
+}
+
+/** The VerifyAccessToken fault for a token whose credential, app or developer no longer passes (reference 3). */
+export function verifyTokenCredentialFault(failure: CredentialFailure): FaultSpec {
+  switch (failure) {
+    case 'unknown-key':
+      return verifyFaults.invalid_access_token
+    case 'credential-revoked':
+      return verifyFaults.client_id_not_approved
+    case 'credential-expired':
+      return verifyFaults.consumer_key_expired
+    case 'app-revoked':
+      return verifyFaults.app_not_approved
+    case 'developer-inactive':
+      return verifyFaults.DeveloperStatusNotActive
+  }
 }

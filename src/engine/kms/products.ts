@@ -3,42 +3,10 @@
  * reason for every product, so that the runtime, the access matrix and the explanations agree.
  */
 import type { ApiProduct, CredentialProduct, Workspace } from '../../shared/model'
+import type { ApiCall, MatchedOperation, ProductCheck, ProductEvaluation } from '../../shared/access'
 import { matchesResourcePath } from './resource-path'
 
-/** The API call a key or token is presented for. */
-export interface ApiCall {
-  proxy: string
-  environment: string
-  pathsuffix: string
-  verb: string
-}
-
-export interface ProductCheck {
-  ok: boolean
-  /** Plain words, e.g. "Product_One is enabled for test only, not prod". */
-  detail: string
-}
-
-export interface MatchedOperation {
-  resource: string
-  methods: string[]
-  attributes: Record<string, string>
-  /** The operation config's quota, which overrides the product quota (reference 4.2 rule 5). */
-  quota?: { limit: string; interval: string; timeUnit: string }
-}
-
-export interface ProductEvaluation {
-  product: string
-  exists: boolean
-  entryStatus: CredentialProduct['status']
-  approval: ProductCheck
-  environment: ProductCheck
-  proxy: ProductCheck
-  resource: ProductCheck
-  method: ProductCheck
-  matched: boolean
-  operation?: MatchedOperation
-}
+export type { ApiCall, ProductCheck, MatchedOperation, ProductEvaluation } from '../../shared/access'
 
 export interface ProductMatch {
   product: ApiProduct | null

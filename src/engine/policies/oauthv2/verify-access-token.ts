@@ -6,7 +6,7 @@
 import type { TokenRecord } from '../../../shared/tokens'
 import type { Workspace } from '../../../shared/model'
 import { faultEnvelope, PolicyFault, withFaultstring, type FaultSpec } from '../../faults/fault'
-import { verifyFaults } from '../../faults/oauth'
+import { verifyFaults, verifyTokenCredentialFault } from '../../faults/oauth'
 import { checkCredential, credentialVariables, describeNoMatch, javaList, operationVariables, productVariables, resolveProductMatch, type ApiCall, type ProductMatch, type ResolvedCredential } from '../../kms'
 import { effectiveCacheSeconds, tokenCacheFor } from '../../tokens/cache'
 import { hashToken } from '../../tokens/hash'
@@ -93,14 +93,6 @@ export function lookupAccessToken(ctx: PolicyContext, config: OAuthV2Config, tok
   return { record, evaluatedAt: now, fromCache: false }
 }
 
-const credentialFaults: Record<string, FaultSpec> = {
-  'unknown-key': verifyFaults.invalid_access_token,
-  'credential-revoked': verifyFaults.client_id_not_approved,
-  'credential-expired': verifyFaults.consumer_key_expired,
-  'app-revoked': verifyFaults.app_not_approved,
-  'developer-inactive': verifyFaults.DeveloperStatusNotActive
-}
-
 /**
  * The checks after the token itself: its credential now, the product match on the credential's current
  * entries, the scope. Returns what the variables are built from.
@@ -108,7 +100,7 @@ const credentialFaults: Record<string, FaultSpec> = {
 export function authorizeTokenUse(ctx: PolicyContext, config: OAuthV2Config, clientId: string, scope: string): { resolved: ResolvedCredential; match: ProductMatch } {
   const ws = ctx.services.workspace()
   const decision = checkCredential(ws, clientId, ctx.services.clock.now())
-  if (!decision.ok) throw verifyFault(ctx, credentialFaults[decision.failure] ?? verifyFaults.invalid_access_token, decision.reason)
+  if (!decision.ok) throw verifyFault(ctx, verifyTokenCredentialFault(decision.failure), decision.reason)
   const resolved: ResolvedCredential = { app: decision.app, developer: decision.developer, credential: decision.credential }
   const call = currentApiCall(ctx)
   const match = resolveProductMatch(ws, decision.credential.apiProducts, call)
@@ -178,6 +170,9 @@ export function verifyAccessToken(config: OAuthV2Config, ctx: PolicyContext): vo
   const found = lookupAccessToken(ctx, config, token)
   if (!found) throw verifyFault(ctx, verifyFaults.invalid_access_token, 'No access token with this value exists (never issued, deleted or purged)')
   const { record, evaluatedAt, fromCache } = found
+  // Who the token belongs to is known from here on; traces and explanations need it even when a later check fails.
+  ctx.variables.set('client_id', record.clientId)
+  if (record.appName) ctx.variables.set('developer.app.name', record.appName)
   if (fromCache) ctx.note(`token served from the token cache (cached at ${new Date(evaluatedAt).toISOString()})`)
   if (isExpired(record, evaluatedAt)) throw verifyFault(ctx, verifyFaults.access_token_expired, `The access token expired at ${new Date(record.expiresAt).toISOString()}`)
   if (record.status !== 'approved') throw verifyFault(ctx, verifyFaults.access_token_not_approved, `The access token is revoked${record.revokeReason ? ` (${record.revokeReason})` : ''}`)
