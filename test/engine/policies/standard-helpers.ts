@@ -1,5 +1,5 @@
 /** Builds a one-proxy workspace around a few policies and calls it. */
-import { call, deployOk, makeEngine, proxy, proxyEndpoint, step, workspace, type CallResult } from '../runtime/helpers'
+import { call, deployOk, makeEngine, proxy, proxyEndpoint, step, workspace, type CallResult, type TestHeaders } from '../runtime/helpers'
 
 export interface PolicyRun {
   policies: Record<string, string>
@@ -9,7 +9,7 @@ export interface PolicyRun {
   nullRoute?: boolean
 }
 
-export async function runWith(run: PolicyRun, method: string, url: string, headers: Record<string, string> = {}, body = ''): Promise<CallResult> {
+export async function runWith(run: PolicyRun, method: string, url: string, headers: TestHeaders = {}, body = ''): Promise<CallResult> {
   const engine = makeEngine()
   const xml = proxyEndpoint(
     `<PreFlow><Request>${(run.request ?? []).map((s) => step(s)).join('')}</Request><Response>${(run.response ?? []).map((s) => step(s)).join('')}</Response></PreFlow>`,

@@ -81,11 +81,14 @@ export function makeEngine(http: HttpClient = fakeHttp(), traceLimit?: number): 
   })
 }
 
-export function request(method: string, url: string, headers: Record<string, string> = {}, body = ''): GatewayRequest {
+/** Header maps in tests may carry undefined entries (table rows); those are left out. */
+export type TestHeaders = Record<string, string | undefined>
+
+export function request(method: string, url: string, headers: TestHeaders = {}, body = ''): GatewayRequest {
   return {
     method,
     url,
-    headers: Object.entries(headers),
+    headers: Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined),
     body: new TextEncoder().encode(body),
     clientIp: '127.0.0.1',
     clientPort: 50000
@@ -102,7 +105,7 @@ export interface CallResult {
   trace: TraceRecord
 }
 
-export async function call(engine: Engine, env: string, method: string, url: string, headers: Record<string, string> = {}, body = ''): Promise<CallResult> {
+export async function call(engine: Engine, env: string, method: string, url: string, headers: TestHeaders = {}, body = ''): Promise<CallResult> {
   const { response, trace } = await engine.handle(env, request(method, url, headers, body))
   const text = new TextDecoder().decode(response.body)
   let json: unknown
