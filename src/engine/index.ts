@@ -16,6 +16,6 @@ export type { DeploymentError, PolicyHandler, PolicyContext } from './policies/t
 export { OutboundError, systemClock, cryptoRandom } from './ports'
 export type { Clock, RandomSource, HttpClient, OutboundRequest, OutboundResponse, OutboundErrorCode } from './ports'
 export type { TokenStore } from './tokens/store'
-export { explainTrace, applyFix, fixResolves, accessMatrix, keyCheckOf } from './explain'
+export { explainTrace, applyFix, fixResolves, accessMatrix, keyCheckOf, inspectJwt } from './explain'
 export type { ExplainLookup } from './explain'
 export { listTokens, hashToken, purgeExpired } from './tokens'

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { ConsoleError, type ConsoleServices, type TokenInfo } from '../shared/contract'
 import type { TraceRecord } from '../shared/trace'
-import { accessMatrix, createEngine, explainTrace, toTraceSummary } from '../engine'
+import { accessMatrix, createEngine, explainTrace, inspectJwt, toTraceSummary } from '../engine'
 import { cryptoRandom } from '../engine/ports'
 import { listTokens } from '../engine/tokens'
 import { openStore, type WorkspaceStore } from './store'
@@ -83,6 +83,7 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     }),
     'gateway.status': () => gateway.status(),
     'tokens.list': (): TokenInfo[] => listTokens(store.tokens, clock.now()),
+    'tokens.inspectJwt': ({ token }) => inspectJwt(store.read(), token),
     'traces.list': ({ limit }) => engine.traces.list(limit),
     'traces.get': ({ id }) => {
       const record = engine.traces.get(id)

@@ -24,6 +24,7 @@ import type { ListenerStatus, ProxyDeployment } from './deployment'
 import type { TraceRecord, TraceSummary } from './trace'
 import type { AccessMatrix } from './access'
 import type { Diagnosis } from './explain'
+import type { JwtInspection } from './jwt'
 
 /** Declares a method: its input schema now, its result type as a type parameter. */
 const method =
@@ -185,6 +186,8 @@ export const contract = {
 
   // Tokens the gateway holds (metadata only)
   'tokens.list': method<TokenInfo[]>()(none),
+  /** Decodes a JWT access token and checks its signature against the workspace's JWT policy keys; null when not a JWT. */
+  'tokens.inspectJwt': method<JwtInspection | null>()(z.object({ token: z.string().min(1).max(16384) }).strict()),
 
   // Traces
   'traces.list': method<TraceSummary[]>()(z.object({ limit: z.number().int().min(1).max(10000).optional() }).strict()),

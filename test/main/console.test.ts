@@ -132,3 +132,25 @@ describe('the virtual clock drives token expiry', () => {
     expect((await call('clock.reset', {})).mode).toBe('real')
   })
 })
+
+describe('JWT access tokens', () => {
+  it('issues an at+JWT from the sample and inspects it: claims decoded, signature verified by the policy key', async () => {
+    const res = await call('workbench.send', {
+      environment: 'test',
+      method: 'POST',
+      path: '/oauth/jwt/token',
+      headers: [['Content-Type', 'application/x-www-form-urlencoded']],
+      body: 'grant_type=client_credentials&client_id=app-one-key&client_secret=app-one-secret'
+    })
+    expect([res.status, res.body]).toEqual([200, expect.stringContaining('"token_type":"Bearer"')])
+    const jwt = JSON.parse(res.body).access_token as string
+    const inspection = (await call('tokens.inspectJwt', { token: jwt }))!
+    expect(inspection.header).toMatchObject({ alg: 'HS256', typ: 'at+JWT' })
+    expect(inspection.claims.client_id).toBe('app-one-key')
+    expect(inspection.signature).toMatchObject({ verified: true, policy: 'OAuthV2-Generate-JWT-Access-Token', proxy: 'oauth' })
+    const [h, p] = jwt.split('.')
+    const forged = `${h}.${p}.${'A'.repeat(43)}`
+    expect((await call('tokens.inspectJwt', { token: forged }))!.signature.verified).toBe(false)
+    expect(await call('tokens.inspectJwt', { token: 'not-a-jwt' })).toBeNull()
+  })
+})

@@ -528,3 +528,4 @@ function explainUnknown(ctx: Ctx): Diagnosis {
   )
 }
 export { accessMatrix, keyCheckOf } from './matrix'
+export { inspectJwt } from './jwt'

@@ -37,6 +37,7 @@ describe('the sample organization (the "no apiproduct match" article)', () => {
       'OAuthV2-Client-Credentials-Access-Token',
       'OAuthV2-Generate-Access-Token',
       'OAuthV2-Generate-Authorization-Code',
+      'OAuthV2-Generate-JWT-Access-Token',
       'OAuthV2-Implicit-Grant',
       'OAuthV2-Invalidate-Token',
       'OAuthV2-RFC-Generate-Access-Token',
