@@ -18,7 +18,8 @@ export const viewRoutes: RouteRecordRaw[] = [
   { path: '/proxies/:name?', name: 'proxies', component: () => import('@renderer/views/ProxiesView.vue'), meta: { title: 'API Proxies', icon: 'proxy' } },
   { path: '/products/:name?', name: 'products', component: () => import('@renderer/views/ProductsView.vue'), meta: { title: 'API Products', icon: 'product' } },
   { path: '/developers/:name?', name: 'developers', component: () => import('@renderer/views/DevelopersView.vue'), meta: { title: 'Developers', icon: 'developer' } },
-  { path: '/apps/:name?', name: 'apps', component: () => import('@renderer/views/AppsView.vue'), meta: { title: 'Apps', icon: 'app' } }
+  { path: '/apps/:name?', name: 'apps', component: () => import('@renderer/views/AppsView.vue'), meta: { title: 'Apps', icon: 'app' } },
+  { path: '/access', name: 'access', component: () => import('@renderer/views/AccessView.vue'), meta: { title: 'Access', icon: 'shield' } }
 ]
 
 export function createAppRouter() {
