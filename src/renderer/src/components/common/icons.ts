@@ -23,7 +23,11 @@ export const iconPaths = {
   play: 'M7 4l13 8-13 8z',
   logo: 'M12 2l9 5v10l-9 5-9-5V7zM12 7l4.5 2.5v5L12 17l-4.5-2.5v-5z',
   shield: 'M12 3l8 3v6c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V6zM8.5 12l2.5 2.5 4.5-5',
-  graph: 'M5 6a2 2 0 1 0 0 .01M5 18a2 2 0 1 0 0 .01M19 12a2 2 0 1 0 0 .01M7 6.5l10 4.8M7 17.5l10-4.8'
+  graph: 'M5 6a2 2 0 1 0 0 .01M5 18a2 2 0 1 0 0 .01M19 12a2 2 0 1 0 0 .01M7 6.5l10 4.8M7 17.5l10-4.8',
+  trace: 'M3 12h4l2-6 4 12 2-6h6',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  upload: 'M12 20V9M7 14l5-5 5 5M5 4h14',
+  alert: 'M12 3l10 18H2zM12 10v5M12 18h.01'
 } as const
 
 export type IconName = keyof typeof iconPaths
