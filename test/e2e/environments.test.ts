@@ -36,7 +36,7 @@ describe('Environments view', () => {
     await fill(page, 'name', 'staging')
     await fill(page, 'port', '70000')
     await page.getByTestId('submit').click()
-    await expect(feedback(page, 'port').innerText()).resolves.toContain('must be between 1 and 65535')
+    await feedback(page, 'port').getByText('must be between 1 and 65535').waitFor()
     await screenshot(page, 'environments-validation')
 
     const port = await freePort()
@@ -73,7 +73,7 @@ describe('Environments view', () => {
     await fill(page, 'name', 'test')
     await fill(page, 'port', String(await freePort()))
     await page.getByTestId('submit').click()
-    await expect(feedback(page, 'name').innerText()).resolves.toContain('already exists')
+    await feedback(page, 'name').getByText('already exists').waitFor()
     await page.keyboard.press('Escape')
   })
 })

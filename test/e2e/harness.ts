@@ -121,8 +121,9 @@ export async function openConsole(page: Page, running: RunningConsole, route = '
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true })
   const path = join(RESULTS_DIR, `${name}.png`)
-  // Finite transitions (modal fade, field feedback) are fast-forwarded to their end state.
-  await page.screenshot({ path, animations: 'disabled' })
+  // Wait for running transitions (modal fade, field feedback) to end, so the picture shows the settled state.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity))
+  await page.screenshot({ path })
   return path
 }
 
@@ -145,7 +146,7 @@ export function field(page: Page, name: string) {
 
 /** Types into a field's text input, replacing what was there. */
 export async function fill(page: Page, name: string, value: string): Promise<void> {
-  await field(page, name).locator('input, textarea').first().fill(value)
+  await field(page, name).locator('.n-input__input-el, .n-input__textarea-el').first().fill(value)
 }
 
 /** The validation message shown under a field. */
@@ -160,7 +161,9 @@ export async function choose(page: Page, name: string, labels: string[]): Promis
     await select.click()
     await page.locator('.n-base-select-option', { hasText: label }).first().click()
   }
-  await page.keyboard.press('Escape')
+  // Close a multiple select's menu by clicking the dialog title (Escape would also close the dialog once the menu is gone).
+  await page.locator('.n-modal .n-card-header__main').click()
+  await page.locator('.n-base-select-menu').first().waitFor({ state: 'hidden' })
 }
 
 /** Adds a tag to an NDynamicTags field. */

@@ -19,7 +19,8 @@ export const viewRoutes: RouteRecordRaw[] = [
   { path: '/products/:name?', name: 'products', component: () => import('@renderer/views/ProductsView.vue'), meta: { title: 'API Products', icon: 'product' } },
   { path: '/developers/:name?', name: 'developers', component: () => import('@renderer/views/DevelopersView.vue'), meta: { title: 'Developers', icon: 'developer' } },
   { path: '/apps/:name?', name: 'apps', component: () => import('@renderer/views/AppsView.vue'), meta: { title: 'Apps', icon: 'app' } },
-  { path: '/access', name: 'access', component: () => import('@renderer/views/AccessView.vue'), meta: { title: 'Access', icon: 'shield' } }
+  { path: '/access', name: 'access', component: () => import('@renderer/views/AccessView.vue'), meta: { title: 'Access', icon: 'shield' } },
+  { path: '/traces/:id?', name: 'traces', component: () => import('@renderer/views/TracesView.vue'), meta: { title: 'Traces', icon: 'trace' } }
 ]
 
 export function createAppRouter() {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref, watch } from 'vue'
+import { computed, reactive, ref, watch } from 'vue'
 import { useApi } from '@renderer/api'
 import type { WorkbenchRequest, WorkbenchResponse } from '@shared/contract'
 import type { Fix } from '@shared/explain'
@@ -17,8 +17,12 @@ import {
   parseLocation,
   parseTokenResponse,
   tokenState,
+  newRow,
+  splitPath,
   withHeader,
-  type GrantType
+  type CallDraft,
+  type GrantType,
+  type TokenForm
 } from '@renderer/components/workbench/http'
 import { useAppsStore } from './apps'
 import { useClockStore } from './clock'
@@ -134,6 +138,65 @@ export const useWorkbenchStore = defineStore('workbench', () => {
     stored.value.map(({ revoked, ...token }) => ({ ...token, status: tokenState({ expiresAt: token.expiresAt, revoked }, now.value) }))
   )
 
+  // What the workbench view shows and edits; kept here so it survives navigating away and back.
+  const activeTab = ref<'token' | 'call'>('token')
+  /** The history entry the response panel shows. */
+  const shownId = ref<string | null>(null)
+  const shown = computed(() => (shownId.value ? history.value.find((h) => h.id === shownId.value) ?? null : null))
+  const tokenDraft = reactive<TokenForm & { app: string; consumerKey: string }>({
+    environment: '',
+    app: '',
+    consumerKey: '',
+    grantType: 'client_credentials',
+    tokenPath: '/oauth/token',
+    authorizePath: '/oauth/authorize',
+    revokePath: '/oauth/revoke',
+    clientId: '',
+    clientSecret: '',
+    clientAuth: 'basic',
+    scope: '',
+    redirectUri: '',
+    state: '',
+    username: '',
+    password: '',
+    code: '',
+    refreshToken: ''
+  })
+  const callDraft = reactive<CallDraft>({
+    environment: '',
+    method: 'GET',
+    path: '/',
+    query: [],
+    headers: [newRow('Accept', 'application/json')],
+    body: ''
+  })
+
+  /** Loads a sent request into the composer (history click). */
+  function loadIntoComposer(sent: SentRequest): void {
+    const { path, query } = splitPath(sent.request.path)
+    callDraft.environment = sent.request.environment
+    callDraft.method = sent.request.method
+    callDraft.path = path
+    callDraft.query = query
+    callDraft.headers = sent.request.headers.map(([name, value]) => newRow(name, value))
+    callDraft.body = sent.request.body
+    shownId.value = sent.id
+    activeTab.value = 'call'
+  }
+
+  /** Puts a wallet token into the composer as `Authorization: Bearer <token>`, in the token's environment. */
+  function useTokenInComposer(id: string): void {
+    const token = tokenById(id)
+    if (!token) return
+    const existing = callDraft.headers.find((r) => r.name.toLowerCase() === 'authorization')
+    if (existing) {
+      existing.value = `Bearer ${token.accessToken}`
+      existing.enabled = true
+    } else callDraft.headers.push(newRow('Authorization', `Bearer ${token.accessToken}`))
+    callDraft.environment = token.environment
+    activeTab.value = 'call'
+  }
+
   /** Sends one request through the gateway listener; a successful token response goes to the wallet when `token` says whose it is. */
   async function send(request: WorkbenchRequest, label?: string, token?: TokenRequestMeta): Promise<SentRequest> {
     return (await sendForToken(request, label, token)).sent
@@ -149,6 +212,7 @@ export const useWorkbenchStore = defineStore('workbench', () => {
       sent.error = e instanceof Error ? e.message : String(e)
     }
     history.value = [sent, ...history.value].slice(0, KEEP_HISTORY)
+    shownId.value = sent.id
     const captured = token && sent.response ? captureToken(sent.response, token) : undefined
     return { sent, token: captured }
   }
@@ -203,6 +267,7 @@ export const useWorkbenchStore = defineStore('workbench', () => {
 
   function clearHistory(): void {
     history.value = []
+    shownId.value = null
   }
 
   function requestByTraceId(traceId: string): SentRequest | undefined {
@@ -400,6 +465,13 @@ export const useWorkbenchStore = defineStore('workbench', () => {
     history,
     wallet,
     now,
+    activeTab,
+    shownId,
+    shown,
+    tokenDraft,
+    callDraft,
+    loadIntoComposer,
+    useTokenInComposer,
     send,
     sendForToken,
     captureToken,

@@ -436,3 +436,62 @@ export function timeLeft(expiresAt: number, now: number): number | null {
   if (expiresAt === -1) return null
   return Math.max(0, expiresAt - now)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The "Call an API" composer
+
+/** An editable name/value row (header or query parameter); disabled rows are kept but not sent. */
+export interface EditableRow {
+  id: number
+  enabled: boolean
+  name: string
+  value: string
+}
+
+export interface CallDraft {
+  environment: string
+  method: HttpMethod
+  /** Path without the query, e.g. `/api-one/items`. */
+  path: string
+  query: EditableRow[]
+  headers: EditableRow[]
+  body: string
+}
+
+let nextRowId = 1
+/** A new row with a unique id (stable keys for v-for). */
+export function newRow(name = '', value = '', enabled = true): EditableRow {
+  return { id: nextRowId++, enabled, name, value }
+}
+
+/** The request the composer describes: enabled rows with a name, query appended to the path. */
+export function buildCallRequest(draft: CallDraft): WorkbenchRequest {
+  const path = draft.path.startsWith('/') ? draft.path : `/${draft.path}`
+  const query = draft.query.filter((r) => r.enabled && r.name).map((r): [string, string] => [r.name, r.value])
+  const headers = draft.headers.filter((r) => r.enabled && r.name.trim()).map((r): Header => [r.name.trim(), r.value])
+  const sendsBody = !['GET', 'HEAD'].includes(draft.method) || draft.body !== ''
+  return {
+    environment: draft.environment,
+    method: draft.method,
+    path: query.length ? `${path}?${formBody(query)}` : path,
+    headers,
+    body: sendsBody ? draft.body : ''
+  }
+}
+
+/** Splits a path with query into the composer's path and query rows. */
+export function splitPath(pathWithQuery: string): { path: string; query: EditableRow[] } {
+  const q = pathWithQuery.indexOf('?')
+  if (q < 0) return { path: pathWithQuery, query: [] }
+  return {
+    path: pathWithQuery.slice(0, q),
+    query: [...new URLSearchParams(pathWithQuery.slice(q + 1)).entries()].map(([name, value]) => newRow(name, value))
+  }
+}
+
+/** A random `state` value for the authorization request (CSRF protection the client checks on return). */
+export function randomState(): string {
+  const bytes = new Uint8Array(9)
+  crypto.getRandomValues(bytes)
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_')
+}

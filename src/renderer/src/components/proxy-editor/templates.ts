@@ -1,0 +1,231 @@
+/**
+ * Starting points for new policies, written as Apigee's policy reference shows them (OAuthV2 samples
+ * and element defaults from the OAuthV2 reference; the others from their policy references).
+ */
+
+export interface PolicyTemplate {
+  id: string
+  /** What the menu shows, e.g. `GenerateAccessToken (password)`. */
+  label: string
+  group: 'OAuthV2' | 'Security' | 'Mediation' | 'Extension'
+  /** One line: what the policy does. */
+  summary: string
+  /** The suggested policy name; the user may change it. */
+  defaultName: string
+  /** Where a Step for it usually belongs; the editor offers the PreFlow when this is `preflow`. */
+  placement: 'preflow' | 'flow'
+  xml(name: string): string
+  /** A resource file the policy needs (JavaScript's script), by path under `resources/`. */
+  resource?(name: string): { path: string; content: string }
+}
+
+const xmlName = (name: string): string => name.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+
+export const policyTemplates: PolicyTemplate[] = [
+  {
+    id: 'verify-access-token',
+    label: 'VerifyAccessToken',
+    group: 'OAuthV2',
+    summary: 'Checks the Bearer token in the Authorization header and its API products.',
+    defaultName: 'OAuthV2-Verify-Access-Token',
+    placement: 'preflow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <Operation>VerifyAccessToken</Operation>
+</OAuthV2>
+`
+  },
+  {
+    id: 'generate-access-token-client-credentials',
+    label: 'GenerateAccessToken (client_credentials)',
+    group: 'OAuthV2',
+    summary: 'Issues an access token to an app that authenticates with its key and secret.',
+    defaultName: 'OAuthV2-Generate-Access-Token-CC',
+    placement: 'flow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <!-- This policy generates an OAuth 2.0 access token using the client_credentials grant type -->
+  <Operation>GenerateAccessToken</Operation>
+  <!-- This is in milliseconds, so expire in an hour -->
+  <ExpiresIn>3600000</ExpiresIn>
+  <SupportedGrantTypes>
+    <GrantType>client_credentials</GrantType>
+  </SupportedGrantTypes>
+  <GrantType>request.queryparam.grant_type</GrantType>
+  <GenerateResponse/>
+</OAuthV2>
+`
+  },
+  {
+    id: 'generate-access-token-password',
+    label: 'GenerateAccessToken (password)',
+    group: 'OAuthV2',
+    summary: 'Issues an access token and a refresh token for a user name and password.',
+    defaultName: 'OAuthV2-Generate-Access-Token-Password',
+    placement: 'flow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <Operation>GenerateAccessToken</Operation>
+  <ExpiresIn>3600000</ExpiresIn>
+  <RefreshTokenExpiresIn>86400000</RefreshTokenExpiresIn>
+  <SupportedGrantTypes>
+    <GrantType>password</GrantType>
+  </SupportedGrantTypes>
+  <GrantType>request.formparam.grant_type</GrantType>
+  <UserName>request.formparam.username</UserName>
+  <PassWord>request.formparam.password</PassWord>
+  <GenerateResponse enabled="true"/>
+</OAuthV2>
+`
+  },
+  {
+    id: 'generate-access-token-authorization-code',
+    label: 'GenerateAccessToken (authorization_code)',
+    group: 'OAuthV2',
+    summary: 'Exchanges an authorization code for an access token and a refresh token.',
+    defaultName: 'OAuthV2-Generate-Access-Token-Code',
+    placement: 'flow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <Operation>GenerateAccessToken</Operation>
+  <ExpiresIn>3600000</ExpiresIn>
+  <RefreshTokenExpiresIn>86400000</RefreshTokenExpiresIn>
+  <SupportedGrantTypes>
+    <GrantType>authorization_code</GrantType>
+  </SupportedGrantTypes>
+  <GrantType>request.formparam.grant_type</GrantType>
+  <Code>request.formparam.code</Code>
+  <ClientId>request.formparam.client_id</ClientId>
+  <RedirectUri>request.formparam.redirect_uri</RedirectUri>
+  <GenerateResponse enabled="true"/>
+</OAuthV2>
+`
+  },
+  {
+    id: 'refresh-access-token',
+    label: 'RefreshAccessToken',
+    group: 'OAuthV2',
+    summary: 'Issues a new access token for a refresh token (grant_type=refresh_token).',
+    defaultName: 'OAuthV2-Refresh-Access-Token',
+    placement: 'flow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <Operation>RefreshAccessToken</Operation>
+  <ExpiresIn>3600000</ExpiresIn>
+  <RefreshTokenExpiresIn>86400000</RefreshTokenExpiresIn>
+  <GrantType>request.formparam.grant_type</GrantType>
+  <RefreshToken>request.formparam.refresh_token</RefreshToken>
+  <GenerateResponse enabled="true"/>
+</OAuthV2>
+`
+  },
+  {
+    id: 'generate-authorization-code',
+    label: 'GenerateAuthorizationCode',
+    group: 'OAuthV2',
+    summary: 'Issues an authorization code and redirects to the app’s callback URL.',
+    defaultName: 'OAuthV2-Generate-Authorization-Code',
+    placement: 'flow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <Operation>GenerateAuthorizationCode</Operation>
+  <ExpiresIn>600000</ExpiresIn>
+  <ClientId>request.queryparam.client_id</ClientId>
+  <RedirectUri>request.queryparam.redirect_uri</RedirectUri>
+  <ResponseType>request.queryparam.response_type</ResponseType>
+  <Scope>request.queryparam.scope</Scope>
+  <State>request.queryparam.state</State>
+  <GenerateResponse enabled="true"/>
+</OAuthV2>
+`
+  },
+  {
+    id: 'invalidate-token',
+    label: 'InvalidateToken',
+    group: 'OAuthV2',
+    summary: 'Revokes an access token (and, with cascade, its refresh token).',
+    defaultName: 'OAuthV2-Invalidate-Token',
+    placement: 'flow',
+    xml: (name) => `<OAuthV2 name="${xmlName(name)}">
+  <Operation>InvalidateToken</Operation>
+  <Tokens>
+    <Token type="accesstoken" cascade="true">request.formparam.token</Token>
+  </Tokens>
+</OAuthV2>
+`
+  },
+  {
+    id: 'verify-api-key',
+    label: 'VerifyAPIKey',
+    group: 'Security',
+    summary: 'Checks an API key (here the apikey query parameter) and its API products.',
+    defaultName: 'Verify-API-Key',
+    placement: 'preflow',
+    xml: (name) => `<VerifyAPIKey name="${xmlName(name)}">
+  <APIKey ref="request.queryparam.apikey"/>
+</VerifyAPIKey>
+`
+  },
+  {
+    id: 'assign-message',
+    label: 'AssignMessage',
+    group: 'Mediation',
+    summary: 'Sets headers, query parameters or the payload of the request or response.',
+    defaultName: 'AM-Set-Header',
+    placement: 'flow',
+    xml: (name) => `<AssignMessage name="${xmlName(name)}">
+  <Set>
+    <Headers>
+      <Header name="X-Gatelab">{request.verb}</Header>
+    </Headers>
+  </Set>
+  <IgnoreUnresolvedVariables>true</IgnoreUnresolvedVariables>
+  <AssignTo createNew="false" transport="http" type="request"/>
+</AssignMessage>
+`
+  },
+  {
+    id: 'raise-fault',
+    label: 'RaiseFault',
+    group: 'Mediation',
+    summary: 'Stops the flow and answers with a custom error response.',
+    defaultName: 'RF-Forbidden',
+    placement: 'flow',
+    xml: (name) => `<RaiseFault name="${xmlName(name)}">
+  <IgnoreUnresolvedVariables>true</IgnoreUnresolvedVariables>
+  <FaultResponse>
+    <Set>
+      <StatusCode>403</StatusCode>
+      <ReasonPhrase>Forbidden</ReasonPhrase>
+      <Payload contentType="application/json">{"error":"forbidden"}</Payload>
+    </Set>
+  </FaultResponse>
+</RaiseFault>
+`
+  },
+  {
+    id: 'javascript',
+    label: 'JavaScript',
+    group: 'Extension',
+    summary: 'Runs a script from the proxy’s resources (jsc://) with the flow variables in context.',
+    defaultName: 'JS-Script',
+    placement: 'flow',
+    xml: (name) => `<Javascript name="${xmlName(name)}" timeLimit="200">
+  <ResourceURL>jsc://${name}.js</ResourceURL>
+</Javascript>
+`,
+    resource: (name) => ({
+      path: `jsc/${name}.js`,
+      content: `// Runs in the flow where the ${name} step is attached; "context" reads and writes flow variables.
+var verb = context.getVariable('request.verb');
+context.setVariable('request.header.X-Script-Verb', verb);
+`
+    })
+  }
+]
+
+/** The template by id. */
+export function templateById(id: string): PolicyTemplate | undefined {
+  return policyTemplates.find((t) => t.id === id)
+}
+
+/** A policy name that is not taken yet: the suggestion, or the suggestion with `-2`, `-3`, ... */
+export function freeName(suggestion: string, taken: Iterable<string>): string {
+  const used = new Set(taken)
+  if (!used.has(suggestion)) return suggestion
+  for (let n = 2; ; n++) if (!used.has(`${suggestion}-${n}`)) return `${suggestion}-${n}`
+}
