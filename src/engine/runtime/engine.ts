@@ -112,13 +112,15 @@ class GatewayEngine implements Engine {
   private readonly lastRevision = new Map<string, number>()
   private readonly failures = new Map<string, { source: ApiProxy; errors: DeploymentError[] }>()
   private routes = new Map<string, Route[]>()
-  private environments = new Map<string, { environment: Environment; masker: SecretMasker }>()
+  private environments = new Map<string, { environment: Environment; masker: SecretMasker; values: ReadonlyMap<string, string> }>()
+  private readonly ids: MessageIds
   private readonly services: EngineServices
   private readonly handlers: ReadonlyMap<string, PolicyHandler>
 
   constructor(private readonly deps: EngineDeps) {
     this.traces = new TraceBuffer(deps.traceLimit ?? DEFAULT_TRACE_LIMIT)
     this.handlers = deps.handlers ?? policyHandlers
+    this.ids = new MessageIds(deps.random)
     this.services = {
       clock: deps.clock,
       random: deps.random,
@@ -184,7 +186,8 @@ class GatewayEngine implements Engine {
         environment.name,
         {
           environment,
-          masker: new SecretMasker(environment.variables.filter((v) => v.name.startsWith('private.')).map((v) => v.value))
+          masker: new SecretMasker(environment.variables.filter((v) => v.name.startsWith('private.')).map((v) => v.value)),
+          values: new Map(environment.variables.map((v) => [v.name, v.value]))
         }
       ])
     )
@@ -299,7 +302,7 @@ class GatewayEngine implements Engine {
   }
 
   async handle(environmentName: string, request: GatewayRequest): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-    const messageId = hex(this.deps.random.bytes(16))
+    const messageId = this.ids.next()
     const path = pathOf(request.url)
     const env = this.environments.get(environmentName)
     const route = env ? findRoute(this.routes.get(environmentName), path) : undefined
@@ -317,7 +320,8 @@ class GatewayEngine implements Engine {
         masker: env.masker,
         messageId,
         request,
-        pathSuffix: pathSuffixOf(route.basePath, path)
+        pathSuffix: pathSuffixOf(route.basePath, path),
+        environmentValues: env.values
       })
     }
     this.traces.add(result.trace)
@@ -402,8 +406,23 @@ function fingerprintOf(proxy: ApiProxy): string {
   return JSON.stringify([proxy.basePath, proxy.proxyEndpoints, proxy.targetEndpoints, proxy.policies, proxy.resources])
 }
 
-function hex(bytes: Uint8Array): string {
-  let out = ''
-  for (const b of bytes) out += b.toString(16).padStart(2, '0')
-  return out
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** Message ids: 16 random bytes in hex. Randomness is fetched in batches, one call per 256 ids. */
+class MessageIds {
+  private pool: Uint8Array = new Uint8Array(0)
+  private offset = 0
+
+  constructor(private readonly random: RandomSource) {}
+
+  next(): string {
+    if (this.offset + 16 > this.pool.length) {
+      this.pool = this.random.bytes(16 * 256)
+      this.offset = 0
+    }
+    let out = ''
+    for (let i = this.offset; i < this.offset + 16; i++) out += HEX[this.pool[i]!]
+    this.offset += 16
+    return out
+  }
 }

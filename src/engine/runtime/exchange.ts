@@ -18,6 +18,7 @@ import {
 } from '../faults/runtime'
 import type { EngineServices, PolicyContext } from '../policies/types'
 import { OutboundError } from '../ports'
+import { LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
 import type { SecretMasker } from '../trace/mask'
 import type {
   CompiledCondition,
@@ -31,8 +32,8 @@ import type {
   CompiledTargetEndpoint,
   TargetConnection
 } from '../bundle/compile'
-import { HttpMessage, RequestMessage, reasonPhraseFor } from './message'
-import { ExchangeVariables, type AccessRecorder } from './variables'
+import { HttpMessage, RequestMessage, parseUrlEncoded, reasonPhraseFor } from './message'
+import { ExchangeVariables, type AccessRecorder, type FixedVariables } from './variables'
 
 /** A request as the gateway listener received it. */
 export interface GatewayRequest {
@@ -66,6 +67,8 @@ export interface ExchangeSetup {
   request: GatewayRequest
   /** Path suffix after the base path. */
   pathSuffix: string
+  /** The environment's variables by name (built once per deployment). */
+  environmentValues: ReadonlyMap<string, string>
 }
 
 /** Variables the echo target reports when they are set. */
@@ -86,10 +89,15 @@ export const ECHO_VARIABLES = [
   'grant_type'
 ] as const
 
+const FIXED_VARIABLE_NAMES = [
+  'messageid', 'organization.name', 'environment.name', 'apiproxy.name', 'apiproxy.revision', 'apiproxy.basepath',
+  'proxy.name', 'proxy.basepath', 'proxy.pathsuffix', 'proxy.url', 'client.ip', 'client.host', 'client.port',
+  'client.scheme', 'client.received.start.timestamp', 'client.sent.end.timestamp', 'system.timestamp', 'is.error'
+] as const
+
 /** Headers that describe one hop only and are never forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'host'])
 
-const MAX_TRACE_BODY = 64 * 1024
 
 /** A fault whose response is the target's own response (ErrorResponseCode), not an envelope. */
 class TargetResponseFault extends PolicyFault {}
@@ -117,9 +125,8 @@ class Exchange {
   private readonly steps: TraceStep[] = []
   private readonly startedAt: number
   private readonly startMark: number
-  private readonly receivedSnapshot: MessageSnapshot
-  private targetRequestSnapshot: MessageSnapshot | undefined
-  private targetResponseSnapshot: MessageSnapshot | undefined
+  private targetRequestRaw: RawSnapshot | undefined
+  private targetResponseRaw: RawSnapshot | undefined
   private traceFault: TraceFault | null = null
   private currentEndpoint: CompiledEndpoint
   private state = 'PROXY_REQ_FLOW'
@@ -132,36 +139,63 @@ class Exchange {
     this.startedAt = setup.services.clock.now()
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
-    this.vars = new ExchangeVariables(this.request, new HttpMessage(), (name, value) => setup.masker.variable(name, value))
+    this.vars = new ExchangeVariables(
+      this.request,
+      new HttpMessage(),
+      (name, value) => setup.masker.variable(name, value),
+      this.fixedVariables(),
+      setup.environmentValues
+    )
     this.currentEndpoint = setup.endpoint
-    this.receivedSnapshot = this.snapshotRequest(this.request)
-    this.initVariables()
   }
 
-  private initVariables(): void {
+  private fixedVariables(): FixedVariables {
     const { setup } = this
-    const store = this.vars.store
-    for (const variable of setup.environment.variables) store.set(variable.name, variable.value)
-    const host = this.request.getHeader('host') ?? ''
-    store.set('messageid', setup.messageId)
-    store.set('organization.name', setup.organization)
-    store.set('environment.name', setup.environment.name)
-    store.set('apiproxy.name', setup.proxy.name)
-    store.set('apiproxy.revision', String(setup.revision))
-    store.set('apiproxy.basepath', setup.endpoint.basePath)
-    store.set('proxy.name', setup.endpoint.name)
-    store.set('proxy.basepath', setup.endpoint.basePath)
-    store.set('proxy.pathsuffix', setup.pathSuffix)
-    store.set('proxy.url', `http://${host}${this.request.uri}`)
-    store.set('client.ip', setup.request.clientIp)
-    store.set('client.host', setup.request.clientIp)
-    store.set('client.port', setup.request.clientPort)
-    store.set('client.scheme', 'http')
-    store.set('client.received.start.timestamp', this.startedAt)
-    store.set('client.sent.end.timestamp', -1)
-    store.set('system.timestamp', this.startedAt)
-    store.set('is.error', false)
-    store.set('current.flow.name', 'PreFlow')
+    const startedAt = this.startedAt
+    return {
+      names: FIXED_VARIABLE_NAMES,
+      lookup(name: string): unknown {
+        switch (name) {
+          case 'messageid':
+            return setup.messageId
+          case 'organization.name':
+            return setup.organization
+          case 'environment.name':
+            return setup.environment.name
+          case 'apiproxy.name':
+            return setup.proxy.name
+          case 'apiproxy.revision':
+            return String(setup.revision)
+          case 'apiproxy.basepath':
+          case 'proxy.basepath':
+            return setup.endpoint.basePath
+          case 'proxy.name':
+            return setup.endpoint.name
+          case 'proxy.pathsuffix':
+            return setup.pathSuffix
+          case 'proxy.url': {
+            const host = setup.request.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
+            return `http://${host}${setup.request.url}`
+          }
+          case 'client.ip':
+          case 'client.host':
+            return setup.request.clientIp
+          case 'client.port':
+            return setup.request.clientPort
+          case 'client.scheme':
+            return 'http'
+          case 'client.received.start.timestamp':
+          case 'system.timestamp':
+            return startedAt
+          case 'client.sent.end.timestamp':
+            return -1
+          case 'is.error':
+            return false
+          default:
+            return undefined
+        }
+      }
+    }
   }
 
   async run(): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
@@ -183,40 +217,43 @@ class Exchange {
     const sent: GatewayResponse = {
       status: response.status,
       reasonPhrase: response.reasonPhrase || reasonPhraseFor(response.status),
-      headers: response.headerList().filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase())),
+      headers: withoutHopByHop(response.headerEntries()),
       body: response.body
     }
-    const responseSnapshot = this.snapshotResponse(sent)
     await this.runPostClientFlow(proxyEndpoint)
-    return { response: sent, trace: this.buildTrace(responseSnapshot, sent.status) }
+    return { response: sent, trace: this.buildTrace(sent) }
   }
 
   // ---- request and response flows -------------------------------------------------------------
 
   private async runRequestFlows(endpoint: CompiledEndpoint): Promise<void> {
     this.vars.current = 'request'
-    await this.runFlowSteps(endpoint, endpoint.preFlow, 'request')
+    if (this.enterFlow(endpoint, endpoint.preFlow, 'request')) await this.runFlowSteps(endpoint, endpoint.preFlow.request, 'request')
     const flow = this.selectFlow(endpoint)
     if (endpoint.kind === 'proxy') this.proxyFlow = flow
     else this.targetFlow = flow
-    if (flow) await this.runFlowSteps(endpoint, flow, 'request')
-    await this.runFlowSteps(endpoint, endpoint.postFlow, 'request')
+    if (flow && this.enterFlow(endpoint, flow, 'request')) await this.runFlowSteps(endpoint, flow.request, 'request')
+    if (this.enterFlow(endpoint, endpoint.postFlow, 'request')) await this.runFlowSteps(endpoint, endpoint.postFlow.request, 'request')
   }
 
   private targetFlow: CompiledFlow | null = null
 
   private async runResponseFlows(endpoint: CompiledEndpoint, flow: CompiledFlow | null): Promise<void> {
     this.vars.current = 'response'
-    await this.runFlowSteps(endpoint, endpoint.preFlow, 'response')
-    if (flow) await this.runFlowSteps(endpoint, flow, 'response')
-    await this.runFlowSteps(endpoint, endpoint.postFlow, 'response')
+    if (this.enterFlow(endpoint, endpoint.preFlow, 'response')) await this.runFlowSteps(endpoint, endpoint.preFlow.response, 'response')
+    if (flow && this.enterFlow(endpoint, flow, 'response')) await this.runFlowSteps(endpoint, flow.response, 'response')
+    if (this.enterFlow(endpoint, endpoint.postFlow, 'response')) await this.runFlowSteps(endpoint, endpoint.postFlow.response, 'response')
   }
 
-  private async runFlowSteps(endpoint: CompiledEndpoint, flow: CompiledFlow, direction: 'request' | 'response'): Promise<void> {
-    const steps = direction === 'request' ? flow.request : flow.response
+  /** Makes `flow` the current flow; true when it has steps to run in this direction (no async call otherwise). */
+  private enterFlow(endpoint: CompiledEndpoint, flow: CompiledFlow, direction: 'request' | 'response'): boolean {
     this.flowName = flowLabel(flow, endpoint)
-    this.vars.store.set('current.flow.name', flow.name)
-    this.vars.store.set('current.flow.description', flow.description)
+    this.vars.flowName = flow.name
+    this.vars.flowDescription = flow.description
+    return (direction === 'request' ? flow.request : flow.response).length > 0
+  }
+
+  private async runFlowSteps(endpoint: CompiledEndpoint, steps: CompiledStep[], direction: 'request' | 'response'): Promise<void> {
     for (const step of steps) await this.runStep(step, endpoint, direction)
   }
 
@@ -404,13 +441,8 @@ class Exchange {
       copySuffix ? String(this.vars.peek('proxy.pathsuffix') ?? '') : '',
       copyQuery ? this.request.querystring : ''
     )
-    const headers = this.request.headerList().filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase()))
-    this.targetRequestSnapshot = {
-      method: this.request.verb,
-      url,
-      headers: this.setup.masker.headers(headers),
-      ...traceBody(this.setup.masker, this.request.content)
-    }
+    const headers = withoutHopByHop(this.request.headerEntries())
+    this.targetRequestRaw = { method: this.request.verb, url, headers, body: this.request.body }
     let response: HttpMessage
     let description: string
     try {
@@ -428,7 +460,7 @@ class Exchange {
         response = new HttpMessage({
           status: answer.status,
           reasonPhrase: answer.reasonPhrase || reasonPhraseFor(answer.status),
-          headers: answer.headers.filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase())),
+          headers: withoutHopByHop(answer.headers),
           body: answer.body
         })
         description = `${this.request.verb} ${url} answered ${answer.status}`
@@ -449,12 +481,7 @@ class Exchange {
     }
     this.vars.response = response
     this.vars.store.set('target.received.end.timestamp', this.setup.services.clock.now())
-    this.targetResponseSnapshot = {
-      status: response.status,
-      reasonPhrase: response.reasonPhrase,
-      headers: this.setup.masker.headers(response.headerList()),
-      ...traceBody(this.setup.masker, response.content)
-    }
+    this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerEntries(), body: response.body }
     const success = connection.successCodes(response.status)
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
     if (fault) this.setFaultVariables(fault, undefined)
@@ -471,9 +498,11 @@ class Exchange {
   }
 
   private echo(url: string, headers: Array<[string, string]>): HttpMessage {
-    const target = new URL(url.replace(/^echo:\/*/i, 'http://echo/'))
+    const rest = url.replace(/^echo:\/*/i, '')
+    const q = rest.indexOf('?')
+    const pathname = `/${q < 0 ? rest : rest.slice(0, q)}`
     const query: Record<string, string | string[]> = {}
-    for (const [n, v] of target.searchParams) {
+    for (const [n, v] of q < 0 ? [] : parseUrlEncoded(rest.slice(q + 1))) {
       const existing = query[n]
       query[n] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v]
     }
@@ -489,7 +518,7 @@ class Exchange {
     }
     const body = JSON.stringify({
       method: this.request.verb,
-      path: target.pathname,
+      path: pathname,
       query,
       headers: headerObject,
       body: this.request.content,
@@ -598,7 +627,7 @@ class Exchange {
       })
       if (!matched) continue
       outcome.ruleRan = true
-      this.vars.store.set('current.flow.name', rule.name)
+      this.vars.flowName = rule.name
       await this.runErrorSteps(rule.steps, endpoint, outcome)
       return
     }
@@ -619,7 +648,7 @@ class Exchange {
       reads: [],
       writes: []
     })
-    this.vars.store.set('current.flow.name', rule.name)
+    this.vars.flowName = rule.name
     await this.runErrorSteps(rule.steps, endpoint, outcome)
   }
 
@@ -643,7 +672,7 @@ class Exchange {
     this.vars.store.set('client.sent.end.timestamp', this.setup.services.clock.now())
     this.vars.current = 'response'
     this.flowName = 'PostClientFlow'
-    this.vars.store.set('current.flow.name', 'PostClientFlow')
+    this.vars.flowName = 'PostClientFlow'
     for (const step of flow.response) {
       try {
         // Faults in PostClientFlow cannot change what the client already received; they are traced only.
@@ -688,54 +717,44 @@ class Exchange {
     })
   }
 
-  private snapshotRequest(req: RequestMessage): MessageSnapshot {
-    return {
-      method: req.verb,
-      url: req.uri,
-      headers: this.setup.masker.headers(req.headerList()),
-      ...traceBody(this.setup.masker, req.content)
-    }
-  }
-
-  private snapshotResponse(res: GatewayResponse): MessageSnapshot {
-    return {
-      status: res.status,
-      reasonPhrase: res.reasonPhrase,
-      headers: this.setup.masker.headers(res.headers),
-      ...traceBody(this.setup.masker, new TextDecoder().decode(res.body))
-    }
-  }
-
-  private buildTrace(response: MessageSnapshot, status: number): TraceRecord {
-    const masker = this.setup.masker
-    const variables: Record<string, string> = {}
-    for (const [name, value] of Object.entries(this.vars.snapshot())) {
-      variables[name] = masker.variable(name, value) ?? ''
-    }
+  private buildTrace(sent: GatewayResponse): TraceRecord {
+    const { setup } = this
+    const received = setup.request
     const app = this.vars.peek('developer.app.name')
     const clientId = this.vars.peek('client_id')
-    return {
-      id: this.setup.messageId,
-      messageId: this.setup.messageId,
+    const q = received.url.indexOf('?')
+    const method = received.method.toUpperCase()
+    const summary = {
+      id: setup.messageId,
+      messageId: setup.messageId,
       startedAt: this.startedAt,
       durationMs: performance.now() - this.startMark,
-      environment: this.setup.environment.name,
-      proxy: this.setup.proxy.name,
-      method: this.receivedSnapshot.method ?? this.request.verb,
-      path: (this.receivedSnapshot.url ?? '').split('?')[0] ?? '',
-      status,
+      environment: setup.environment.name,
+      proxy: setup.proxy.name,
+      method,
+      path: q < 0 ? received.url : received.url.slice(0, q),
+      status: sent.status,
       faultName: this.traceFault?.name ?? null,
       app: typeof app === 'string' && app !== '' ? app : null,
       clientId: typeof clientId === 'string' && clientId !== '' ? clientId : null,
-      request: this.receivedSnapshot,
-      ...(this.targetRequestSnapshot ? { targetRequest: this.targetRequestSnapshot } : {}),
-      ...(this.targetResponseSnapshot ? { targetResponse: this.targetResponseSnapshot } : {}),
-      response,
       steps: this.steps,
-      fault: this.traceFault,
-      variables
+      fault: this.traceFault
     }
+    return new LazyTraceRecord(summary, {
+      masker: setup.masker,
+      request: { method, url: received.url, headers: received.headers, body: received.body },
+      ...(this.targetRequestRaw ? { targetRequest: this.targetRequestRaw } : {}),
+      ...(this.targetResponseRaw ? { targetResponse: this.targetResponseRaw } : {}),
+      response: { status: sent.status, reasonPhrase: sent.reasonPhrase, headers: sent.headers, body: sent.body },
+      variables: this.vars
+    })
   }
+}
+
+function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  for (const [n, v] of headers) if (!HOP_BY_HOP.has(n.toLowerCase())) out.push([n, v])
+  return out
 }
 
 function flowLabel(flow: CompiledFlow, endpoint: CompiledEndpoint): string {
@@ -756,11 +775,6 @@ function stepError(fault: PolicyFault): { name: string; errorcode: string; fault
     faultstring: fault.spec.faultstring,
     status: fault.options.response?.status ?? fault.spec.status
   }
-}
-
-function traceBody(masker: SecretMasker, text: string): { body: string; bodyTruncated?: boolean } {
-  if (text.length <= MAX_TRACE_BODY) return { body: masker.body(text) }
-  return { body: masker.body(text.slice(0, MAX_TRACE_BODY)), bodyTruncated: true }
 }
 
 /** Joins the target URL with the path suffix and query string, as Apigee forwards them. */

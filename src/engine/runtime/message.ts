@@ -25,13 +25,16 @@ const REASON_PHRASES: Record<number, string> = {
 /** A request or response message; `status`/`reasonPhrase` are meaningful for responses only. */
 export class HttpMessage implements MutableMessage {
   private headers: Array<[string, string]>
+  /** False while `headers` is still the caller's array: copied on the first change (most messages never change). */
+  private ownsHeaders: boolean
   private bytes: Uint8Array
   private text: string | undefined
   status: number
   reasonPhrase: string
 
   constructor(init: { headers?: Array<[string, string]>; body?: Uint8Array | string; status?: number; reasonPhrase?: string } = {}) {
-    this.headers = init.headers ? init.headers.map(([n, v]) => [n, v]) : []
+    this.headers = init.headers ?? []
+    this.ownsHeaders = !init.headers
     if (typeof init.body === 'string') {
       this.text = init.body
       this.bytes = utf8Encoder.encode(init.body)
@@ -56,6 +59,7 @@ export class HttpMessage implements MutableMessage {
   }
 
   setHeader(name: string, value: string): void {
+    this.ownsHeaders = true
     const lower = name.toLowerCase()
     const out: Array<[string, string]> = []
     let placed = false
@@ -71,16 +75,31 @@ export class HttpMessage implements MutableMessage {
   }
 
   addHeader(name: string, value: string): void {
+    if (!this.ownsHeaders) {
+      this.headers = this.headers.slice()
+      this.ownsHeaders = true
+    }
     this.headers.push([name, value])
   }
 
   removeHeader(name: string): void {
     const lower = name.toLowerCase()
     this.headers = this.headers.filter(([n]) => n.toLowerCase() !== lower)
+    this.ownsHeaders = true
   }
 
   headerList(): Array<[string, string]> {
     return this.headers.map(([n, v]) => [n, v])
+  }
+
+  /** The header pairs without copying; callers must not change them. */
+  headerEntries(): ReadonlyArray<readonly [string, string]> {
+    return this.headers
+  }
+
+  /** Header count without copying. */
+  get headerCount(): number {
+    return this.headers.length
   }
 
   /** Distinct header names in first-seen order. */

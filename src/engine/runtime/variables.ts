@@ -13,6 +13,14 @@ export interface AccessRecorder {
   writes: VariableAccess[]
 }
 
+/** Variables whose values are fixed when an exchange starts, resolved without building a map per request. */
+export interface FixedVariables {
+  names: readonly string[]
+  lookup(name: string): unknown
+}
+
+const NO_FIXED_VARIABLES: FixedVariables = { names: [], lookup: () => undefined }
+
 /** Turns a variable value into the string Apigee would show for it; undefined when unresolved. */
 export function variableToString(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined
@@ -62,17 +70,26 @@ function paramValue(values: string[], form: ParamForm, joinedValue: string | und
 /** The flow variables of one exchange. */
 export class ExchangeVariables implements FlowVariables {
   readonly store = new Map<string, unknown>()
+  /** How many stored values are messages; when none, `x.header.y` needs no message lookup. */
+  private messagesStored = 0
   recorder: AccessRecorder | null = null
   /** Which message `message.*` refers to. */
   current: 'request' | 'response' = 'request'
   /** True while the error flow runs: `error.*` resolves only then. */
   inErrorFlow = false
+  /** `current.flow.name` / `current.flow.description`, kept as fields because they change at every flow. */
+  flowName = 'PreFlow'
+  flowDescription = ''
 
   constructor(
     readonly request: RequestMessage,
     public response: HttpMessage,
     /** Masks values as they are recorded into the trace. */
-    private readonly display: (name: string, value: string | null) => string | null = (_n, v) => v
+    private readonly display: (name: string, value: string | null) => string | null = (_n, v) => v,
+    /** Values known when the exchange starts (messageid, proxy.*, client.*); writes shadow them. */
+    private readonly fixed: FixedVariables = NO_FIXED_VARIABLES,
+    /** The environment's variables, shared read-only by every exchange of the environment. */
+    private readonly environmentValues: ReadonlyMap<string, string> = new Map()
   ) {}
 
   get(name: string): unknown {
@@ -116,11 +133,22 @@ export class ExchangeVariables implements FlowVariables {
 
   snapshot(): Record<string, string> {
     const out: Record<string, string> = {}
+    for (const [name, value] of this.environmentValues) out[name] = value
+    for (const name of this.fixed.names) {
+      const text = variableToString(this.fixed.lookup(name))
+      if (text !== undefined) out[name] = text
+    }
     for (const [name, value] of this.store) {
+      if (value === undefined) {
+        delete out[name]
+        continue
+      }
       if (value instanceof HttpMessage) continue
       const text = variableToString(value)
       if (text !== undefined) out[name] = text
     }
+    out['current.flow.name'] = this.flowName
+    out['current.flow.description'] = this.flowDescription
     const req = this.request
     out['request.verb'] = req.verb
     out['request.uri'] = req.uri
@@ -142,7 +170,7 @@ export class ExchangeVariables implements FlowVariables {
       return { msg: this.current === 'request' ? this.request : this.response, rest: name.slice(8), error: false }
     }
     if (this.inErrorFlow && name.startsWith('error.')) return { msg: this.response, rest: name.slice(6), error: true }
-    const dot = name.indexOf('.')
+    const dot = this.messagesStored > 0 ? name.indexOf('.') : -1
     if (dot > 0) {
       const stored = this.store.get(name.slice(0, dot))
       if (stored instanceof HttpMessage) return { msg: stored, rest: name.slice(dot + 1), error: false }
@@ -160,19 +188,26 @@ export class ExchangeVariables implements FlowVariables {
     if (name === 'request') return this.request
     if (name === 'response') return this.response
     if (name === 'error' && this.inErrorFlow) return this.response
-    return this.store.get(name)
+    if (name === 'current.flow.name') return this.flowName
+    if (name === 'current.flow.description') return this.flowDescription
+    // A removed variable is stored as undefined so that it also hides a fixed or environment value.
+    if (this.store.has(name)) return this.store.get(name)
+    const fixed = this.fixed.lookup(name)
+    if (fixed !== undefined) return fixed
+    return this.environmentValues.get(name)
   }
 
   private assign(name: string, value: unknown): void {
     const target = this.messageFor(name)
     if (target && writeMessageVariable(target.msg, target.rest, value)) return
+    if (value instanceof HttpMessage) this.messagesStored++
     this.store.set(name, value)
   }
 
   private unassign(name: string): void {
     const target = this.messageFor(name)
     if (target && removeMessageVariable(target.msg, target.rest)) return
-    this.store.delete(name)
+    this.store.set(name, undefined)
   }
 }
 
@@ -188,7 +223,7 @@ export function readMessageVariable(msg: HttpMessage, rest: string): unknown {
     case 'content':
       return msg.content
     case 'headers.count':
-      return msg.headerList().length
+      return msg.headerCount
     case 'headers.names':
       return msg.headerNames()
     case 'status.code':

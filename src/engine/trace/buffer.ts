@@ -1,5 +1,6 @@
 /** A bounded in-memory ring buffer of trace records with push subscribers. */
 import type { TraceRecord, TraceSummary } from '../../shared/trace'
+import { plainTraceRecord } from './lazy'
 
 export const DEFAULT_TRACE_LIMIT = 5000
 
@@ -11,7 +12,6 @@ export class TraceBuffer {
   private slots: Array<TraceRecord | undefined>
   private next = 0
   private count = 0
-  private readonly byId = new Map<string, TraceRecord>()
   private readonly listeners = new Set<TraceListener>()
 
   constructor(limit: number = DEFAULT_TRACE_LIMIT) {
@@ -31,10 +31,7 @@ export class TraceBuffer {
 
   /** Stores a record (evicting the oldest when full) and notifies subscribers. */
   add(record: TraceRecord): void {
-    const evicted = this.slots[this.next]
-    if (evicted) this.byId.delete(evicted.id)
     this.slots[this.next] = record
-    this.byId.set(record.id, record)
     this.next = (this.next + 1) % this.slots.length
     if (this.count < this.slots.length) this.count++
     for (const listener of this.listeners) {
@@ -46,8 +43,12 @@ export class TraceBuffer {
     }
   }
 
-  /** Records, newest first. */
+  /** Records as plain objects, newest first. */
   records(): TraceRecord[] {
+    return this.stored().map(plainTraceRecord)
+  }
+
+  private stored(): TraceRecord[] {
     const out: TraceRecord[] = []
     for (let i = 1; i <= this.count; i++) {
       const slot = this.slots[(this.next - i + this.slots.length) % this.slots.length]
@@ -58,33 +59,33 @@ export class TraceBuffer {
 
   /** Summaries, newest first, at most `limit`. */
   list(limit?: number): TraceSummary[] {
-    const records = this.records()
+    const records = this.stored()
     return (limit === undefined ? records : records.slice(0, limit)).map(toTraceSummary)
   }
 
   /** Full records for export, newest first: the given ids (unknown ids are skipped) or all. */
   export(ids?: string[]): TraceRecord[] {
     if (ids === undefined) return this.records()
-    return ids.map((id) => this.byId.get(id)).filter((r): r is TraceRecord => r !== undefined)
+    return ids.map((id) => this.get(id)).filter((r): r is TraceRecord => r !== undefined)
   }
 
   /** Adds previously exported records (oldest first keeps order); returns how many were accepted. Subscribers are notified. */
   import(records: unknown[]): number {
     const valid = records.filter(isTraceRecord)
     const ordered = [...valid].sort((a, b) => a.startedAt - b.startedAt)
-    for (const record of ordered) if (!this.byId.has(record.id)) this.add(record)
+    for (const record of ordered) if (!this.get(record.id)) this.add(record)
     return valid.length
   }
 
-  /** One record by id. */
+  /** One record by id (a scan: lookups are rare, adds happen on every request). */
   get(id: string): TraceRecord | undefined {
-    return this.byId.get(id)
+    for (const slot of this.slots) if (slot !== undefined && slot.id === id) return plainTraceRecord(slot)
+    return undefined
   }
 
   /** Drops every record. */
   clear(): void {
     this.slots = new Array<TraceRecord | undefined>(this.slots.length)
-    this.byId.clear()
     this.next = 0
     this.count = 0
   }
@@ -92,9 +93,8 @@ export class TraceBuffer {
   /** Changes the capacity, keeping the newest records that fit. */
   resize(limit: number): void {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`trace limit must be a positive integer, got ${limit}`)
-    const kept = this.records().slice(0, limit).reverse()
+    const kept = this.stored().slice(0, limit).reverse()
     this.slots = new Array<TraceRecord | undefined>(limit)
-    this.byId.clear()
     this.next = 0
     this.count = 0
     const listeners = [...this.listeners]

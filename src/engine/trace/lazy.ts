@@ -1,0 +1,158 @@
+/**
+ * Lazily computed trace fields. Masking and snapshotting every request's messages and variables
+ * would cost more than the request itself, and most traces are never opened.
+ */
+import type { MessageSnapshot, TraceRecord } from '../../shared/trace'
+import type { SecretMasker } from './mask'
+
+/** A message as it went over the wire, before masking. */
+export interface RawSnapshot {
+  method?: string
+  url?: string
+  status?: number
+  reasonPhrase?: string
+  headers: ReadonlyArray<readonly [string, string]>
+  body: Uint8Array
+}
+
+/** What a record's lazy fields are computed from. */
+export interface LazyTraceSource {
+  masker: SecretMasker
+  request: RawSnapshot
+  targetRequest?: RawSnapshot
+  targetResponse?: RawSnapshot
+  response: RawSnapshot
+  /** Every flow variable at the end of the exchange, unmasked. */
+  variables: { snapshot(): Record<string, string> }
+}
+
+/** Bodies longer than this are cut in traces (and flagged). */
+export const MAX_TRACE_BODY = 64 * 1024
+
+const decoder = new TextDecoder()
+
+/** Masks a raw message for a trace. */
+export function maskedSnapshot(masker: SecretMasker, raw: RawSnapshot): MessageSnapshot {
+  const truncated = raw.body.length > MAX_TRACE_BODY
+  const text = decoder.decode(truncated ? raw.body.subarray(0, MAX_TRACE_BODY) : raw.body)
+  return {
+    ...(raw.method !== undefined ? { method: raw.method } : {}),
+    ...(raw.url !== undefined ? { url: raw.url } : {}),
+    ...(raw.status !== undefined ? { status: raw.status } : {}),
+    ...(raw.reasonPhrase !== undefined ? { reasonPhrase: raw.reasonPhrase } : {}),
+    headers: masker.headers(raw.headers.map(([n, v]) => [n, v])),
+    body: masker.body(text),
+    ...(truncated ? { bodyTruncated: true } : {})
+  }
+}
+
+/**
+ * A trace record whose messages and variables are masked on first read. Summary fields are plain.
+ * `toJSON()` (and the TraceBuffer, which hands out plain copies) give an ordinary TraceRecord.
+ */
+export class LazyTraceRecord implements TraceRecord {
+  readonly id: string
+  readonly messageId: string
+  readonly startedAt: number
+  readonly durationMs: number
+  readonly environment: string
+  readonly proxy: string | null
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  readonly faultName: string | null
+  readonly app: string | null
+  readonly clientId: string | null
+  readonly steps: TraceRecord['steps']
+  readonly fault: TraceRecord['fault']
+  #source: LazyTraceSource | null
+  #request: MessageSnapshot | undefined
+  #targetRequest: MessageSnapshot | undefined
+  #targetResponse: MessageSnapshot | undefined
+  #response: MessageSnapshot | undefined
+  #variables: Record<string, string> | undefined
+  #plain: TraceRecord | undefined
+
+  constructor(summary: Omit<TraceRecord, 'request' | 'targetRequest' | 'targetResponse' | 'response' | 'variables'>, source: LazyTraceSource) {
+    this.id = summary.id
+    this.messageId = summary.messageId
+    this.startedAt = summary.startedAt
+    this.durationMs = summary.durationMs
+    this.environment = summary.environment
+    this.proxy = summary.proxy
+    this.method = summary.method
+    this.path = summary.path
+    this.status = summary.status
+    this.faultName = summary.faultName
+    this.app = summary.app
+    this.clientId = summary.clientId
+    this.steps = summary.steps
+    this.fault = summary.fault
+    this.#source = source
+  }
+
+  get request(): MessageSnapshot {
+    return (this.#request ??= maskedSnapshot(this.#source!.masker, this.#source!.request))
+  }
+
+  get targetRequest(): MessageSnapshot | undefined {
+    const raw = this.#source?.targetRequest
+    if (this.#targetRequest === undefined && raw) this.#targetRequest = maskedSnapshot(this.#source!.masker, raw)
+    return this.#targetRequest
+  }
+
+  get targetResponse(): MessageSnapshot | undefined {
+    const raw = this.#source?.targetResponse
+    if (this.#targetResponse === undefined && raw) this.#targetResponse = maskedSnapshot(this.#source!.masker, raw)
+    return this.#targetResponse
+  }
+
+  get response(): MessageSnapshot {
+    return (this.#response ??= maskedSnapshot(this.#source!.masker, this.#source!.response))
+  }
+
+  get variables(): Record<string, string> {
+    if (this.#variables === undefined) {
+      const source = this.#source!
+      const out: Record<string, string> = {}
+      for (const [name, value] of Object.entries(source.variables.snapshot())) out[name] = source.masker.variable(name, value) ?? ''
+      this.#variables = out
+    }
+    return this.#variables
+  }
+
+  /** A plain TraceRecord (computed once); the exchange it was computed from can then be released. */
+  toJSON(): TraceRecord {
+    if (!this.#plain) {
+      const targetRequest = this.targetRequest
+      const targetResponse = this.targetResponse
+      this.#plain = {
+        id: this.id,
+        messageId: this.messageId,
+        startedAt: this.startedAt,
+        durationMs: this.durationMs,
+        environment: this.environment,
+        proxy: this.proxy,
+        method: this.method,
+        path: this.path,
+        status: this.status,
+        faultName: this.faultName,
+        app: this.app,
+        clientId: this.clientId,
+        request: this.request,
+        ...(targetRequest ? { targetRequest } : {}),
+        ...(targetResponse ? { targetResponse } : {}),
+        response: this.response,
+        steps: this.steps,
+        fault: this.fault,
+        variables: this.variables
+      }
+    }
+    return this.#plain
+  }
+}
+
+/** The plain form of a record (LazyTraceRecord or already plain). */
+export function plainTraceRecord(record: TraceRecord): TraceRecord {
+  return record instanceof LazyTraceRecord ? record.toJSON() : record
+}
