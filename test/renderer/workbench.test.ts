@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { SignJWT } from 'jose'

@@ -21,6 +21,7 @@ export const iconPaths = {
   close: 'M6 6l12 12M18 6L6 18',
   pause: 'M8 5v14M16 5v14',
   play: 'M7 4l13 8-13 8z',
+  workbench: 'M3 5h18v14H3zM7 10l3 2.5L7 15M12.5 15H17',
   logo: 'M12 2l9 5v10l-9 5-9-5V7zM12 7l4.5 2.5v5L12 17l-4.5-2.5v-5z',
   shield: 'M12 3l8 3v6c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V6zM8.5 12l2.5 2.5 4.5-5',
   graph: 'M5 6a2 2 0 1 0 0 .01M5 18a2 2 0 1 0 0 .01M19 12a2 2 0 1 0 0 .01M7 6.5l10 4.8M7 17.5l10-4.8',
