@@ -20,13 +20,20 @@ export const viewRoutes: RouteRecordRaw[] = [
   { path: '/developers/:name?', name: 'developers', component: () => import('@renderer/views/DevelopersView.vue'), meta: { title: 'Developers', icon: 'developer' } },
   { path: '/apps/:name?', name: 'apps', component: () => import('@renderer/views/AppsView.vue'), meta: { title: 'Apps', icon: 'app' } },
   { path: '/access', name: 'access', component: () => import('@renderer/views/AccessView.vue'), meta: { title: 'Access', icon: 'shield' } },
+  { path: '/workbench', name: 'workbench', component: () => import('@renderer/views/WorkbenchView.vue'), meta: { title: 'Workbench', icon: 'workbench' } },
   { path: '/traces/:id?', name: 'traces', component: () => import('@renderer/views/TracesView.vue'), meta: { title: 'Traces', icon: 'trace' } }
 ]
 
 export function createAppRouter() {
   const router = createRouter({
     history: createWebHashHistory(),
-    routes: [{ path: '/', redirect: '/environments' }, ...viewRoutes, { path: '/:rest(.*)*', redirect: '/environments' }]
+    routes: [
+      { path: '/', redirect: '/environments' },
+      ...viewRoutes,
+      // Not in the navigation: reached from a proxy's detail (Open editor).
+      { path: '/proxies/:name/edit', name: 'proxy-editor', component: () => import('@renderer/components/proxy-editor/ProxyEditor.vue'), meta: { title: 'Proxy editor' } },
+      { path: '/:rest(.*)*', redirect: '/environments' }
+    ]
   })
   router.afterEach((to) => {
     document.title = to.meta.title ? `${to.meta.title} · Gatelab` : 'Gatelab'

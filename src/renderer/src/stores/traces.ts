@@ -9,6 +9,8 @@ import { emptyFilters, filterOptions, filterTraces, mergeSummaries, type TraceFi
 const KEEP = 10_000
 /** Full records kept for quick back-and-forth between details. */
 const RECORD_CACHE = 50
+/** Records per import call. */
+const IMPORT_BATCH = 250
 
 /**
  * Recent trace summaries, newest first, kept live by `trace.added`. Pushes are batched per frame:
@@ -100,7 +102,9 @@ export const useTracesStore = defineStore('traces', () => {
     }
     const list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' && Array.isArray((parsed as { traces?: unknown }).traces) ? (parsed as { traces: unknown[] }).traces : null
     if (!list) throw new Error('The file holds no trace list (expected a JSON array of traces)')
-    const accepted = await api.traces.import({ traces: list })
+    // Batches keep each call under the console's request size limit (a 5,000-trace file is tens of MB).
+    let accepted = 0
+    for (let i = 0; i < list.length; i += IMPORT_BATCH) accepted += await api.traces.import({ traces: list.slice(i, i + IMPORT_BATCH) })
     // The pushes of an import may still be in flight; one refetch gives the settled list.
     await refresh()
     return accepted
