@@ -56,8 +56,27 @@ describe('Environments view', () => {
 
     await page.getByTestId('edit').click()
     await fill(page, 'description', 'Staging, shared')
+    // Two variables: a plain one and a private one, whose value stays masked until revealed.
+    const variables = page.locator('.n-modal [data-field="variables"]')
+    await variables.getByRole('button', { name: 'Create' }).click()
+    await variables.locator('.n-input__input-el').nth(0).fill('region')
+    await variables.locator('.n-input__input-el').nth(1).fill('eu-west')
+    await variables.locator('.n-dynamic-input-item').first().locator('.n-dynamic-input-item__action button').last().click()
+    await variables.locator('.n-input__input-el').nth(2).fill('private.apikey')
+    await variables.locator('.n-input__input-el').nth(3).fill('s3cr3t-value')
     await page.getByTestId('submit').click()
     await page.getByText('Staging, shared').waitFor()
+    const stored = await callConsole<Environment>(running, 'environments.get', { name: 'staging' })
+    expect(stored.variables).toEqual([
+      { name: 'region', value: 'eu-west' },
+      { name: 'private.apikey', value: 's3cr3t-value' }
+    ])
+    const table = page.getByTestId('variables')
+    await table.getByText('eu-west').waitFor()
+    expect(await table.innerText()).not.toContain('s3cr3t-value')
+    await screenshot(page, 'environments-variables')
+    await table.locator('[data-action="reveal"]').click()
+    await table.getByText('s3cr3t-value').waitFor()
 
     await page.getByTestId('delete').click()
     await confirmDialog(page, 'Delete')

@@ -29,9 +29,10 @@ export interface RunningConsole {
 }
 
 /** Starts `serve.js` and resolves once it has printed the console URL and every gateway line. */
-export async function startConsole(options: { environments?: string[] } = {}): Promise<RunningConsole> {
+export async function startConsole(options: { environments?: string[]; prepare?: (dataDir: string) => void } = {}): Promise<RunningConsole> {
   const environments = options.environments ?? ['test', 'prod']
   const dataDir = mkdtempSync(join(tmpdir(), 'gatelab-e2e-data-'))
+  options.prepare?.(dataDir)
   const secret = randomBytes(18).toString('base64url')
   const args = [SERVE_SCRIPT, '--data', dataDir, '--port', '0', ...environments.flatMap((e) => ['--env-port', `${e}=0`]), '--secret', secret]
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })

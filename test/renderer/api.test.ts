@@ -18,6 +18,9 @@ function fakeTransport(answers: Record<string, ConsoleResult<unknown>>) {
       list.push(listener as (p: unknown) => void)
       listeners.set(event, list)
       return () => listeners.set(event, (listeners.get(event) ?? []).filter((l) => l !== listener))
+    },
+    onConnection() {
+      return () => {}
     }
   }
   const emit = (event: string, payload: unknown) => (listeners.get(event) ?? []).forEach((l) => l(payload))

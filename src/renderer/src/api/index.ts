@@ -20,6 +20,8 @@ export interface ApiClientCore {
   readonly transport: Transport
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>
   on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): () => void
+  /** `false` when the push channel drops, `true` when it is back (then caches must resync). */
+  onConnection(listener: (connected: boolean) => void): () => void
 }
 
 export type ApiClient = ApiClientCore & { [D in Domain]: ClientDomain<D> }
@@ -35,6 +37,9 @@ export function createApiClient(transport: Transport): ApiClient {
     },
     on(event, listener) {
       return transport.on(event, listener)
+    },
+    onConnection(listener) {
+      return transport.onConnection(listener)
     }
   }
   const domains = new Map<string, unknown>()

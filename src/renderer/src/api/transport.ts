@@ -6,6 +6,8 @@ export interface Transport {
   readonly kind: 'ipc' | 'http'
   invoke(method: string, input: unknown): Promise<ConsoleResult<unknown>>
   on<E extends EventName>(event: E, listener: (payload: ConsoleEvents[E]) => void): () => void
+  /** Reports when the push channel drops (`false`) and comes back (`true`); IPC never drops. */
+  onConnection(listener: (connected: boolean) => void): () => void
 }
 
 type AnyListener = (payload: never) => void
@@ -25,6 +27,9 @@ export function ipcTransport(bridge: NonNullable<Window['gatelab']>): Transport 
     },
     on(event, listener) {
       return bridge.on(event, listener)
+    },
+    onConnection() {
+      return () => {}
     }
   }
 }
@@ -49,11 +54,22 @@ export function takeSecretFromLocation(loc: Location = window.location, storage:
 /** Talks to the headless console: `POST /api/<method>` and Server-Sent Events at `/api/events`. */
 export function httpTransport(secret: string | null, base = '', fetchImpl: typeof fetch = (...a) => window.fetch(...a)): Transport {
   const listeners = new Map<EventName, Set<AnyListener>>()
+  const connectionListeners = new Set<(connected: boolean) => void>()
   let source: EventSource | null = null
+  let connected = true
+
+  // EventSource reconnects by itself; events sent while it was away are lost, so listeners hear of both edges and resync.
+  function setConnected(next: boolean): void {
+    if (next === connected) return
+    connected = next
+    for (const l of connectionListeners) l(next)
+  }
 
   function connect(): void {
     if (source || typeof EventSource === 'undefined') return
     source = new EventSource(`${base}/api/events?secret=${encodeURIComponent(secret ?? '')}`)
+    source.addEventListener('open', () => setConnected(true))
+    source.addEventListener('error', () => setConnected(false))
     for (const name of eventNames) {
       source.addEventListener(name, (e) => {
         let payload: unknown
@@ -94,6 +110,12 @@ export function httpTransport(secret: string | null, base = '', fetchImpl: typeo
       connect()
       return () => {
         set.delete(listener as AnyListener)
+      }
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener)
+      return () => {
+        connectionListeners.delete(listener)
       }
     }
   }
