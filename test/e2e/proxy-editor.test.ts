@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import type { ApiProxy } from '../../src/shared/model'
+import type { ProxyDeployment } from '../../src/shared/deployment'
+import { callConsole, launchBrowser, openConsole, screenshot, startConsole, toast, type BrowserSession, type RunningConsole } from './harness'
+
+/** Replaces the whole document of the open CodeMirror editor, as a user would: select all, paste (typing would auto-close tags). */
+async function replaceEditorText(page: Page, text: string): Promise<void> {
+  const content = page.locator('[data-testid="xml-editor"] .cm-content')
+  await content.click()
+  await page.keyboard.press('Control+A')
+  await content.evaluate((el, pasted) => {
+    const data = new DataTransfer()
+    data.setData('text/plain', pasted)
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  }, text)
+  expect(await editorText(page)).toBe(text)
+}
+
+async function editorText(page: Page): Promise<string> {
+  return page.locator('[data-testid="xml-editor"] .cm-line').evaluateAll((lines) => lines.map((l) => l.textContent).join('\n'))
+}
+
+describe('Proxy editor', () => {
+  let running: RunningConsole
+  let browser: BrowserSession
+
+  beforeAll(async () => {
+    running = await startConsole()
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await running?.stop()
+  })
+
+  it('opens from the proxy detail, outlines the flows, adds a policy from a template with a PreFlow step, saves and deploys', async () => {
+    const { page } = browser
+    await openConsole(page, running, '/proxies/API_One')
+    await page.getByTestId('open-editor').click()
+    await page.waitForURL(/#\/proxies\/API_One\/edit$/)
+    await page.getByTestId('proxy-editor').waitFor()
+    expect(await page.title()).toBe('Proxy editor · Gatelab')
+    expect(await page.getByTestId('base-path').locator('input').inputValue()).toBe('/api-one')
+
+    const before = await callConsole<ProxyDeployment[]>(running, 'proxies.deployments', { name: 'API_One' })
+    const revision = before.find((d) => d.environment === 'test')!.revision!
+    const strip = page.getByTestId('editor-deployments')
+    await strip.locator('[data-env="test"][data-state="deployed"]').getByText(`revision ${revision}`).waitFor()
+    await strip.locator('[data-env="prod"][data-state="deployed"]').waitFor()
+
+    // The outline: PreFlow with the verify step, PostFlow, the route rule, and the target endpoint.
+    const outline = page.getByTestId('flow-outline')
+    expect(await outline.locator('[data-testid="outline-flow"]').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind')))).toEqual(['PreFlow', 'PostFlow'])
+    await outline.locator('[data-testid="outline-flow"][data-kind="PreFlow"] [data-policy="OAuthV2-Verify-Access-Token"]').getByText('OAuthV2', { exact: true }).waitFor()
+    await outline.getByTestId('outline-route').getByText('default').first().waitFor()
+    await outline.getByText('echo://').waitFor()
+
+    // Clicking the step opens the policy with XML highlighting.
+    await outline.locator('[data-policy="OAuthV2-Verify-Access-Token"] button').first().click()
+    await page.getByTestId('active-file').getByText('policies/OAuthV2-Verify-Access-Token.xml').waitFor()
+    expect(await editorText(page)).toContain('<Operation>VerifyAccessToken</Operation>')
+    expect(await page.locator('[data-testid="xml-editor"] .cm-content span[class]').count()).toBeGreaterThan(3)
+
+    // New policy from the AssignMessage template, attached to the PreFlow.
+    await page.getByTestId('new-policy').click()
+    await page.getByTestId('policy-template').click()
+    await page.keyboard.type('AssignMessage')
+    await page.locator('.n-base-select-option', { hasText: 'AssignMessage' }).click()
+    await page.locator('.n-modal [data-field="name"] input').fill('AM-Tag-Request')
+    const addStep = page.getByTestId('add-step')
+    if ((await addStep.getAttribute('aria-checked')) !== 'true') await addStep.click()
+    await page.getByTestId('template-preview').getByText('<AssignMessage name="AM-Tag-Request">').waitFor()
+    await page.getByTestId('submit').click()
+    await page.locator('.n-modal').waitFor({ state: 'detached' })
+    await page.getByTestId('active-file').getByText('policies/AM-Tag-Request.xml').waitFor()
+    await outline.locator('[data-kind="PreFlow"] [data-testid="outline-step"]').nth(1).and(page.locator('[data-policy="AM-Tag-Request"]')).waitFor()
+    await page.getByTestId('unsaved').getByText('2 unsaved').waitFor()
+
+    await page.getByTestId('save').click()
+    await toast(page, `API_One saved and deployed: revision ${revision + 1} serves test, revision ${revision + 1} serves prod`)
+    await page.getByTestId('unsaved').waitFor({ state: 'detached' })
+    const saved = await callConsole<ApiProxy>(running, 'proxies.get', { name: 'API_One' })
+    expect(saved.policies['AM-Tag-Request']).toContain('<AssignMessage name="AM-Tag-Request">')
+    expect(saved.proxyEndpoints['default']).toMatch(/<Name>OAuthV2-Verify-Access-Token<\/Name>\s*<\/Step>\s*<Step>\s*<Name>AM-Tag-Request<\/Name>/)
+    await strip.locator('[data-env="test"][data-state="deployed"]').getByText(`revision ${revision + 1}`).waitFor()
+    await page.locator('.n-message').first().waitFor({ state: 'detached', timeout: 15_000 })
+    await screenshot(page, 'proxy-editor')
+    expect(browser.problems).toEqual([])
+  })
+
+  it('lists a deployment error by its Apigee name, keeps the previous revision serving, and jumps to the element at fault', async () => {
+    const { page } = browser
+    const before = await callConsole<ProxyDeployment[]>(running, 'proxies.deployments', { name: 'API_One' })
+    const revision = before.find((d) => d.environment === 'test')!.revision!
+
+    await page.getByTestId('bundle-files').locator('[data-file="policies/OAuthV2-Verify-Access-Token.xml"]').click()
+    await replaceEditorText(page, '<OAuthV2 name="OAuthV2-Verify-Access-Token">\n  <Operation>Nope</Operation>\n</OAuthV2>\n')
+    // Move away, so that the jump below must open the file again.
+    await page.getByTestId('bundle-files').locator('[data-file="proxies/default.xml"]').click()
+    await page.getByTestId('save').click()
+    await toast(page, `API_One saved, but the deployment failed in test, prod: revision ${revision} still serves test, revision ${revision} still serves prod`)
+
+    const error = page.getByTestId('deployment-errors').locator('[data-testid="deployment-error"][data-code="InvalidOperation"]')
+    await error.waitFor()
+    expect(await error.locator('.error-where').textContent()).toBe('policies/OAuthV2-Verify-Access-Token.xml:2:3 /OAuthV2/Operation')
+    await page.getByTestId('editor-deployments').locator('[data-env="test"][data-state="failed"]').getByText(`revision ${revision} still serves test`).waitFor()
+    const after = await callConsole<ProxyDeployment[]>(running, 'proxies.deployments', { name: 'API_One' })
+    expect(after.map((d) => [d.environment, d.state, d.revision, d.errors.map((e) => e.code)])).toEqual([
+      ['test', 'failed', revision, ['InvalidOperation']],
+      ['prod', 'failed', revision, ['InvalidOperation']]
+    ])
+
+    await error.click()
+    await page.getByTestId('active-file').getByText('policies/OAuthV2-Verify-Access-Token.xml').waitFor()
+    const highlighted = await page.locator('.cm-gl-fault').evaluateAll((parts) => parts.map((p) => p.textContent).join(''))
+    expect(highlighted).toBe('<Operation>Nope</Operation>')
+    const cursorLine = await page.locator('.cm-activeLine').textContent()
+    expect(cursorLine?.trim()).toBe('<Operation>Nope</Operation>')
+    // Let the save toasts go, so the picture shows the editor and the error list.
+    await page.locator('.n-message').first().waitFor({ state: 'detached', timeout: 15_000 })
+    await screenshot(page, 'proxy-editor-errors')
+
+    // Fixing the element and saving deploys again.
+    await replaceEditorText(page, '<OAuthV2 name="OAuthV2-Verify-Access-Token">\n  <Operation>VerifyAccessToken</Operation>\n</OAuthV2>\n')
+    await page.getByTestId('save').click()
+    await toast(page, 'API_One saved and deployed')
+    await page.getByTestId('deployment-errors').waitFor({ state: 'detached' })
+    const fixed = await callConsole<ProxyDeployment[]>(running, 'proxies.deployments', { name: 'API_One' })
+    expect(fixed.map((d) => [d.environment, d.state])).toEqual([['test', 'deployed'], ['prod', 'deployed']])
+    expect(browser.problems).toEqual([])
+  })
+})
