@@ -54,6 +54,9 @@ export interface CompiledDefaultFaultRule {
 
 export interface CompiledRouteRule {
   name: string
+  /** Trace texts, built once. */
+  matchedText: string
+  unmatchedText: string
   condition: CompiledCondition | null
   /** TargetEndpoint name, or null. */
   targetEndpoint: string | null
@@ -71,6 +74,8 @@ export type SuccessCodes = (status: number) => boolean
 
 interface CompiledEndpointCommon {
   name: string
+  /** `ProxyEndpoint:<name>` / `TargetEndpoint:<name>`, as traces show it. */
+  label: string
   file: string
   preFlow: CompiledFlow
   flows: CompiledFlow[]
@@ -234,7 +239,7 @@ class EndpointCompiler {
     const file = `proxies/${name}.xml`
     const root = this.parseRoot(file, xml, 'ProxyEndpoint')
     if (!root) return null
-    const common = this.common(file, name, root)
+    const common = this.common(file, name, root, 'ProxyEndpoint')
     const connection = child(root, 'HTTPProxyConnection')
     const basePathEl = connection ? child(connection, 'BasePath') : undefined
     let basePath = basePathEl?.text || this.source.basePath
@@ -253,8 +258,15 @@ class EndpointCompiler {
         this.report(file, 'NonExistentTargetEndpoint', `RouteRule ${ruleName} names TargetEndpoint ${targetEndpoint}, which does not exist`, targetEl)
       }
       const urlConnection = urlEl?.text ? this.connectionFromUrl(file, urlEl, DEFAULT_TARGET_TIMEOUT_MS, defaultSuccessCodes) : null
+      const destination = targetEndpoint
+        ? `TargetEndpoint ${targetEndpoint}`
+        : urlConnection
+          ? `URL ${urlConnection.url}`
+          : 'no target (null route)'
       routeRules.push({
         name: ruleName,
+        matchedText: `RouteRule ${ruleName} -> ${destination}`,
+        unmatchedText: `RouteRule ${ruleName} did not match`,
         condition: this.condition(file, child(ruleEl, 'Condition')),
         targetEndpoint,
         connection: urlConnection
@@ -274,7 +286,7 @@ class EndpointCompiler {
     const file = `targets/${name}.xml`
     const root = this.parseRoot(file, xml, 'TargetEndpoint')
     if (!root) return null
-    const common = this.common(file, name, root)
+    const common = this.common(file, name, root, 'TargetEndpoint')
     const connection = this.targetConnection(file, root)
     if (!connection) return null
     return { kind: 'target', ...common, connection }
@@ -351,12 +363,13 @@ class EndpointCompiler {
     return parsed.root
   }
 
-  private common(file: string, name: string, root: XmlElement): CompiledEndpointCommon {
+  private common(file: string, name: string, root: XmlElement, kind: 'ProxyEndpoint' | 'TargetEndpoint'): CompiledEndpointCommon {
     const flowsEl = child(root, 'Flows')
     const faultRulesEl = child(root, 'FaultRules')
     const defaultEl = child(root, 'DefaultFaultRule')
     return {
       name,
+      label: `${kind}:${name}`,
       file,
       preFlow: this.flow(file, child(root, 'PreFlow'), 'PreFlow'),
       flows: (flowsEl ? children(flowsEl, 'Flow') : []).map((f) => this.flow(file, f, f.attributes['name'] ?? '')),

@@ -89,11 +89,80 @@ export const ECHO_VARIABLES = [
   'grant_type'
 ] as const
 
+const ECHO_ANSWERED = 'Echo target answered 200'
+const utf8 = new TextEncoder()
+const NOTHING: never[] = []
+/** Passed where no condition will record into it. */
+const UNUSED_RECORDER: AccessRecorder = { reads: NOTHING, writes: NOTHING }
+
+/** The variables known when an exchange starts, plus the target fields the route sets; one object, no map. */
+class ExchangeFixedVariables implements FixedVariables {
+  readonly names = FIXED_VARIABLE_NAMES
+  targetUrl: string | undefined
+  targetName: string | undefined
+  targetReceivedAt: number | undefined
+
+  constructor(
+    private readonly setup: ExchangeSetup,
+    private readonly startedAt: number
+  ) {}
+
+  lookup(name: string): unknown {
+    const setup = this.setup
+    switch (name) {
+      case 'messageid':
+        return setup.messageId
+      case 'organization.name':
+        return setup.organization
+      case 'environment.name':
+        return setup.environment.name
+      case 'apiproxy.name':
+        return setup.proxy.name
+      case 'apiproxy.revision':
+        return String(setup.revision)
+      case 'apiproxy.basepath':
+      case 'proxy.basepath':
+        return setup.endpoint.basePath
+      case 'proxy.name':
+        return setup.endpoint.name
+      case 'proxy.pathsuffix':
+        return setup.pathSuffix
+      case 'proxy.url': {
+        const host = setup.request.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
+        return `http://${host}${setup.request.url}`
+      }
+      case 'client.ip':
+      case 'client.host':
+        return setup.request.clientIp
+      case 'client.port':
+        return setup.request.clientPort
+      case 'client.scheme':
+        return 'http'
+      case 'client.received.start.timestamp':
+      case 'system.timestamp':
+        return this.startedAt
+      case 'client.sent.end.timestamp':
+        return -1
+      case 'is.error':
+        return false
+      case 'target.url':
+        return this.targetUrl
+      case 'target.name':
+        return this.targetName
+      case 'target.received.end.timestamp':
+        return this.targetReceivedAt
+      default:
+        return undefined
+    }
+  }
+}
+
 const FIXED_VARIABLE_NAMES = [
   'messageid', 'organization.name', 'environment.name', 'apiproxy.name', 'apiproxy.revision', 'apiproxy.basepath',
   'proxy.name', 'proxy.basepath', 'proxy.pathsuffix', 'proxy.url', 'client.ip', 'client.host', 'client.port',
-  'client.scheme', 'client.received.start.timestamp', 'client.sent.end.timestamp', 'system.timestamp', 'is.error'
-] as const
+  'client.scheme', 'client.received.start.timestamp', 'client.sent.end.timestamp', 'system.timestamp', 'is.error',
+  'target.url', 'target.name', 'target.received.end.timestamp'
+]
 
 /** Headers that describe one hop only and are never forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'host'])
@@ -125,6 +194,7 @@ class Exchange {
   private readonly steps: TraceStep[] = []
   private readonly startedAt: number
   private readonly startMark: number
+  private readonly fixed: ExchangeFixedVariables
   private targetRequestRaw: RawSnapshot | undefined
   private targetResponseRaw: RawSnapshot | undefined
   private traceFault: TraceFault | null = null
@@ -139,63 +209,9 @@ class Exchange {
     this.startedAt = setup.services.clock.now()
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
-    this.vars = new ExchangeVariables(
-      this.request,
-      new HttpMessage(),
-      (name, value) => setup.masker.variable(name, value),
-      this.fixedVariables(),
-      setup.environmentValues
-    )
+    this.fixed = new ExchangeFixedVariables(setup, this.startedAt)
+    this.vars = new ExchangeVariables(this.request, new HttpMessage(), setup.masker, this.fixed, setup.environmentValues)
     this.currentEndpoint = setup.endpoint
-  }
-
-  private fixedVariables(): FixedVariables {
-    const { setup } = this
-    const startedAt = this.startedAt
-    return {
-      names: FIXED_VARIABLE_NAMES,
-      lookup(name: string): unknown {
-        switch (name) {
-          case 'messageid':
-            return setup.messageId
-          case 'organization.name':
-            return setup.organization
-          case 'environment.name':
-            return setup.environment.name
-          case 'apiproxy.name':
-            return setup.proxy.name
-          case 'apiproxy.revision':
-            return String(setup.revision)
-          case 'apiproxy.basepath':
-          case 'proxy.basepath':
-            return setup.endpoint.basePath
-          case 'proxy.name':
-            return setup.endpoint.name
-          case 'proxy.pathsuffix':
-            return setup.pathSuffix
-          case 'proxy.url': {
-            const host = setup.request.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
-            return `http://${host}${setup.request.url}`
-          }
-          case 'client.ip':
-          case 'client.host':
-            return setup.request.clientIp
-          case 'client.port':
-            return setup.request.clientPort
-          case 'client.scheme':
-            return 'http'
-          case 'client.received.start.timestamp':
-          case 'system.timestamp':
-            return startedAt
-          case 'client.sent.end.timestamp':
-            return -1
-          case 'is.error':
-            return false
-          default:
-            return undefined
-        }
-      }
-    }
   }
 
   async run(): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
@@ -259,7 +275,7 @@ class Exchange {
 
   private selectFlow(endpoint: CompiledEndpoint): CompiledFlow | null {
     for (const flow of endpoint.flows) {
-      const recorder: AccessRecorder = { reads: [], writes: [] }
+      const recorder: AccessRecorder = flow.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
       const started = performance.now()
       const matched = this.evaluate(flow.condition, recorder)
       this.pushStep('flow', {
@@ -270,8 +286,8 @@ class Exchange {
         executed: matched,
         ...(matched ? {} : { skippedReason: 'condition-false' as const }),
         durationMs: performance.now() - started,
-        reads: recorder.reads,
-        writes: []
+        reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
+        writes: NOTHING
       })
       if (matched) return flow
     }
@@ -280,22 +296,17 @@ class Exchange {
 
   private selectRoute(endpoint: CompiledProxyEndpoint): CompiledRouteRule | null {
     for (const rule of endpoint.routeRules) {
-      const recorder: AccessRecorder = { reads: [], writes: [] }
+      const recorder: AccessRecorder = rule.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
       const matched = this.evaluate(rule.condition, recorder)
-      const destination = rule.targetEndpoint
-        ? `TargetEndpoint ${rule.targetEndpoint}`
-        : rule.connection
-          ? `URL ${rule.connection.url}`
-          : 'no target (null route)'
       this.pushStep('route', {
-        endpoint: endpointLabel(endpoint),
-        description: matched ? `RouteRule ${rule.name} -> ${destination}` : `RouteRule ${rule.name} did not match`,
+        endpoint: endpoint.label,
+        description: matched ? rule.matchedText : rule.unmatchedText,
         ...(rule.condition ? { condition: rule.condition.source, conditionResult: matched } : {}),
         executed: matched,
         ...(matched ? {} : { skippedReason: 'condition-false' as const }),
         durationMs: 0,
-        reads: recorder.reads,
-        writes: []
+        reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
+        writes: NOTHING
       })
       if (matched) return rule
     }
@@ -304,8 +315,8 @@ class Exchange {
       description: 'No RouteRule matched: null route, the proxy answers itself',
       executed: true,
       durationMs: 0,
-      reads: [],
-      writes: []
+      reads: NOTHING,
+      writes: NOTHING
     })
     return null
   }
@@ -315,8 +326,8 @@ class Exchange {
       const target = this.setup.proxy.targetEndpoints.get(route.targetEndpoint)
       if (!target) return
       this.currentEndpoint = target
-      this.vars.store.set('target.url', target.connection.url)
-      this.vars.store.set('target.name', target.name)
+      this.fixed.targetUrl = target.connection.url
+      this.fixed.targetName = target.name
       this.state = 'TARGET_REQ_FLOW'
       this.phase = 'target-request'
       await this.runRequestFlows(target)
@@ -327,7 +338,7 @@ class Exchange {
       this.phase = 'target-response'
       await this.runResponseFlows(target, this.targetFlow)
     } else if (route.connection) {
-      this.vars.store.set('target.url', route.connection.url)
+      this.fixed.targetUrl = route.connection.url
       this.phase = 'target'
       this.state = 'TARGET_REQ_SENT'
       await this.callTarget(route.connection, this.setup.endpoint)
@@ -448,7 +459,7 @@ class Exchange {
     try {
       if (url.toLowerCase().startsWith('echo:')) {
         response = this.echo(url, headers)
-        description = `Echo target answered ${response.status}`
+        description = ECHO_ANSWERED
       } else {
         const answer = await this.setup.services.http.send({
           method: this.request.verb,
@@ -480,7 +491,7 @@ class Exchange {
       throw new FlowFault(fault, endpoint, this.state)
     }
     this.vars.response = response
-    this.vars.store.set('target.received.end.timestamp', this.setup.services.clock.now())
+    this.fixed.targetReceivedAt = this.setup.services.clock.now()
     this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerEntries(), body: response.body }
     const success = connection.successCodes(response.status)
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
@@ -490,41 +501,28 @@ class Exchange {
       description,
       executed: true,
       durationMs: performance.now() - started,
-      reads: [],
-      writes: [],
+      reads: NOTHING,
+      writes: NOTHING,
       ...(fault ? { error: stepError(fault) } : {})
     })
     if (fault) throw new FlowFault(fault, endpoint, this.state)
   }
 
+  /** The built-in echo target: the request it received as JSON. Written by hand: it is the benchmark's hot path. */
   private echo(url: string, headers: Array<[string, string]>): HttpMessage {
     const rest = url.replace(/^echo:\/*/i, '')
     const q = rest.indexOf('?')
     const pathname = `/${q < 0 ? rest : rest.slice(0, q)}`
-    const query: Record<string, string | string[]> = {}
-    for (const [n, v] of q < 0 ? [] : parseUrlEncoded(rest.slice(q + 1))) {
-      const existing = query[n]
-      query[n] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v]
-    }
-    const headerObject: Record<string, string> = {}
-    for (const [n, v] of headers) {
-      const key = n.toLowerCase()
-      headerObject[key] = headerObject[key] === undefined ? v : `${headerObject[key]}, ${v}`
-    }
-    const variables: Record<string, string> = {}
+    const query = q < 0 ? '{}' : pairsToJson(parseUrlEncoded(rest.slice(q + 1)), false)
+    let variables = ''
     for (const name of ECHO_VARIABLES) {
       const value = this.vars.peek(name)
-      if (value !== undefined && value !== null) variables[name] = String(value)
+      if (value !== undefined && value !== null) variables += `${variables === '' ? '' : ','}"${name}":${JSON.stringify(String(value))}`
     }
-    const body = JSON.stringify({
-      method: this.request.verb,
-      path: pathname,
-      query,
-      headers: headerObject,
-      body: this.request.content,
-      variables
-    })
-    return new HttpMessage({ status: 200, headers: [['Content-Type', 'application/json']], body })
+    const body =
+      `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(pathname)},"query":${query},` +
+      `"headers":${pairsToJson(headers, true)},"body":${JSON.stringify(this.request.content)},"variables":{${variables}}}`
+    return new HttpMessage({ status: 200, headers: [['Content-Type', 'application/json']], body: utf8.encode(body) })
   }
 
   // ---- faults ---------------------------------------------------------------------------------
@@ -704,17 +702,14 @@ class Exchange {
 
   // ---- trace ----------------------------------------------------------------------------------
 
-  private pushStep(
-    kind: TraceStepKind,
-    step: Omit<TraceStep, 'index' | 'kind' | 'phase' | 'startedAt'>
-  ): void {
-    this.steps.push({
-      index: this.steps.length,
-      kind,
-      phase: this.phase,
-      startedAt: this.setup.services.clock.now(),
-      ...step
-    })
+  private pushStep(kind: TraceStepKind, step: Omit<TraceStep, 'index' | 'kind' | 'phase' | 'startedAt'>): void {
+    // Completes the caller's object instead of copying it: one object per step.
+    const full = step as TraceStep
+    full.index = this.steps.length
+    full.kind = kind
+    full.phase = this.phase
+    full.startedAt = this.setup.services.clock.now()
+    this.steps.push(full)
   }
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
@@ -751,6 +746,26 @@ class Exchange {
   }
 }
 
+/**
+ * A JSON object from name/value pairs. Headers: names lower-cased, repeated values joined with ", ".
+ * Query params: a repeated name becomes an array.
+ */
+function pairsToJson(pairs: ReadonlyArray<readonly [string, string]>, headers: boolean): string {
+  const seen = new Map<string, string[]>()
+  for (const [rawName, value] of pairs) {
+    const name = headers ? rawName.toLowerCase() : rawName
+    const values = seen.get(name)
+    if (values) values.push(value)
+    else seen.set(name, [value])
+  }
+  let out = ''
+  for (const [name, values] of seen) {
+    const value = values.length === 1 || headers ? JSON.stringify(values.join(', ')) : JSON.stringify(values)
+    out += `${out === '' ? '' : ','}${JSON.stringify(name)}:${value}`
+  }
+  return `{${out}}`
+}
+
 function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (const [n, v] of headers) if (!HOP_BY_HOP.has(n.toLowerCase())) out.push([n, v])
@@ -765,7 +780,7 @@ function flowLabel(flow: CompiledFlow, endpoint: CompiledEndpoint): string {
 }
 
 function endpointLabel(endpoint: CompiledEndpoint): string {
-  return `${endpoint.kind === 'proxy' ? 'ProxyEndpoint' : 'TargetEndpoint'}:${endpoint.name}`
+  return endpoint.label
 }
 
 function stepError(fault: PolicyFault): { name: string; errorcode: string; faultstring: string; status: number } {

@@ -110,7 +110,7 @@ export class HttpMessage implements MutableMessage {
   }
 
   get content(): string {
-    if (this.text === undefined) this.text = utf8Decoder.decode(this.bytes)
+    if (this.text === undefined) this.text = this.bytes.length === 0 ? '' : utf8Decoder.decode(this.bytes)
     return this.text
   }
 

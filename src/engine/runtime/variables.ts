@@ -69,7 +69,8 @@ function paramValue(values: string[], form: ParamForm, joinedValue: string | und
 
 /** The flow variables of one exchange. */
 export class ExchangeVariables implements FlowVariables {
-  readonly store = new Map<string, unknown>()
+  /** Variables written during the exchange; created on the first write (most exchanges write none). */
+  private written: Map<string, unknown> | null = null
   /** How many stored values are messages; when none, `x.header.y` needs no message lookup. */
   private messagesStored = 0
   recorder: AccessRecorder | null = null
@@ -85,16 +86,21 @@ export class ExchangeVariables implements FlowVariables {
     readonly request: RequestMessage,
     public response: HttpMessage,
     /** Masks values as they are recorded into the trace. */
-    private readonly display: (name: string, value: string | null) => string | null = (_n, v) => v,
+    private readonly masker: { variable(name: string, value: string | null): string | null } = { variable: (_n, v) => v },
     /** Values known when the exchange starts (messageid, proxy.*, client.*); writes shadow them. */
     private readonly fixed: FixedVariables = NO_FIXED_VARIABLES,
     /** The environment's variables, shared read-only by every exchange of the environment. */
     private readonly environmentValues: ReadonlyMap<string, string> = new Map()
   ) {}
 
+  /** The map of written variables (created on demand). */
+  get store(): Map<string, unknown> {
+    return (this.written ??= new Map())
+  }
+
   get(name: string): unknown {
     const value = this.resolve(name)
-    if (this.recorder) this.recorder.reads.push({ name, value: this.display(name, variableToString(value) ?? null) })
+    if (this.recorder) this.recorder.reads.push({ name, value: this.masker.variable(name, variableToString(value) ?? null) })
     return value
   }
 
@@ -113,8 +119,8 @@ export class ExchangeVariables implements FlowVariables {
       this.assign(name, value)
       this.recorder.writes.push({
         name,
-        value: this.display(name, variableToString(value) ?? null),
-        previous: this.display(name, previous)
+        value: this.masker.variable(name, variableToString(value) ?? null),
+        previous: this.masker.variable(name, previous)
       })
     } else {
       this.assign(name, value)
@@ -125,7 +131,7 @@ export class ExchangeVariables implements FlowVariables {
     if (this.recorder) {
       const previous = variableToString(this.resolve(name)) ?? null
       this.unassign(name)
-      this.recorder.writes.push({ name, value: null, previous: this.display(name, previous) })
+      this.recorder.writes.push({ name, value: null, previous: this.masker.variable(name, previous) })
     } else {
       this.unassign(name)
     }
@@ -138,7 +144,7 @@ export class ExchangeVariables implements FlowVariables {
       const text = variableToString(this.fixed.lookup(name))
       if (text !== undefined) out[name] = text
     }
-    for (const [name, value] of this.store) {
+    for (const [name, value] of this.written ?? []) {
       if (value === undefined) {
         delete out[name]
         continue
@@ -172,7 +178,7 @@ export class ExchangeVariables implements FlowVariables {
     if (this.inErrorFlow && name.startsWith('error.')) return { msg: this.response, rest: name.slice(6), error: true }
     const dot = this.messagesStored > 0 ? name.indexOf('.') : -1
     if (dot > 0) {
-      const stored = this.store.get(name.slice(0, dot))
+      const stored = this.written?.get(name.slice(0, dot))
       if (stored instanceof HttpMessage) return { msg: stored, rest: name.slice(dot + 1), error: false }
     }
     return undefined
@@ -191,7 +197,7 @@ export class ExchangeVariables implements FlowVariables {
     if (name === 'current.flow.name') return this.flowName
     if (name === 'current.flow.description') return this.flowDescription
     // A removed variable is stored as undefined so that it also hides a fixed or environment value.
-    if (this.store.has(name)) return this.store.get(name)
+    if (this.written !== null && this.written.has(name)) return this.written.get(name)
     const fixed = this.fixed.lookup(name)
     if (fixed !== undefined) return fixed
     return this.environmentValues.get(name)

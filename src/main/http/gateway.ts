@@ -12,6 +12,11 @@ import { faultEnvelope, requestTooLarge, type Engine, type GatewayRequest } from
 /** Every listener binds here and nowhere else. */
 export const GATEWAY_HOST = '127.0.0.1'
 
+const EMPTY_BODY = new Uint8Array(0)
+
+/** Bodies up to this size are written together with the headers. */
+const SINGLE_WRITE_LIMIT = 64 * 1024
+
 /** Apigee's request payload limit. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -217,25 +222,31 @@ class GatewayListeners implements Gateway {
     const chunks: Buffer[] = []
     let size = 0
     let overflow = false
-    try {
-      await new Promise<void>((resolve, reject) => {
-        req.on('data', (chunk: Buffer) => {
-          if (overflow) return
-          size += chunk.length
-          if (size > this.maxBodyBytes) {
-            overflow = true
-            resolve()
-            return
-          }
-          chunks.push(chunk)
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (Number.isFinite(declared) && declared > 0)
+    if (!hasBody) {
+      // Nothing to wait for: let the (empty) request finish on its own.
+      req.resume()
+    } else {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          req.on('data', (chunk: Buffer) => {
+            if (overflow) return
+            size += chunk.length
+            if (size > this.maxBodyBytes) {
+              overflow = true
+              resolve()
+              return
+            }
+            chunks.push(chunk)
+          })
+          req.on('end', resolve)
+          req.on('error', reject)
+          req.on('aborted', () => reject(new Error('client aborted')))
         })
-        req.on('end', resolve)
-        req.on('error', reject)
-        req.on('aborted', () => reject(new Error('client aborted')))
-      })
-    } catch {
-      res.destroy()
-      return
+      } catch {
+        res.destroy()
+        return
+      }
     }
     if (overflow) {
       this.tooLarge(req, res)
@@ -247,7 +258,7 @@ class GatewayListeners implements Gateway {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers,
-      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      body: chunks.length === 0 ? EMPTY_BODY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
       clientIp: normaliseIp(req.socket.remoteAddress),
       clientPort: req.socket.remotePort ?? 0
     }
@@ -260,7 +271,11 @@ class GatewayListeners implements Gateway {
       }
       flat.push('Content-Length', String(response.body.length))
       res.writeHead(response.status, response.reasonPhrase, flat)
-      res.end(req.method === 'HEAD' ? undefined : response.body)
+      if (req.method === 'HEAD' || response.body.length === 0) res.end()
+      else if (response.body.length <= SINGLE_WRITE_LIMIT) {
+        // A latin1 string is byte-exact and lets node send headers and body in one write instead of a writev.
+        res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.length).toString('latin1'), 'latin1')
+      } else res.end(response.body)
     } catch (e) {
       if (res.headersSent) {
         res.destroy()

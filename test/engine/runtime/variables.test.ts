@@ -78,7 +78,7 @@ describe('request and response variables', () => {
   })
 
   test('reads and writes are recorded for the trace, masked', () => {
-    const masked = new ExchangeVariables(new RequestMessage({ verb: 'GET', uri: '/' }), new HttpMessage(), (name, value) => (name.startsWith('private.') && value !== null ? '***' : value))
+    const masked = new ExchangeVariables(new RequestMessage({ verb: 'GET', uri: '/' }), new HttpMessage(), { variable: (name, value) => (name.startsWith('private.') && value !== null ? '***' : value) })
     masked.recorder = { reads: [], writes: [] }
     masked.set('private.key', 'secret')
     masked.get('private.key')
