@@ -84,12 +84,17 @@ describe('HTTP transport', () => {
     expect(requests[0]!.init.body).toBe('{"ms":1000}')
   })
 
-  it('turns a non-JSON 401 into an unauthorized result and a network failure into an internal one', async () => {
+  it('turns a non-JSON 401 into an unauthorized result', async () => {
     const unauthorized = httpTransport('x', '', (async () => new Response('no', { status: 401 })) as unknown as typeof fetch)
     await expect(unauthorized.invoke('workspace.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'unauthorized' } })
+  })
+
+  it('reports an unreachable console as an ApiError with code network', async () => {
     const down = httpTransport('x', '', (async () => {
-      throw new TypeError('fetch failed')
+      throw new TypeError('Failed to fetch')
     }) as unknown as typeof fetch)
-    await expect(down.invoke('workspace.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'internal' } })
+    const error = (await createApiClient(down).workspace.info({}).catch((e: unknown) => e)) as ApiError
+    expect(error).toBeInstanceOf(ApiError)
+    expect([error.code, error.method, error.message]).toEqual(['network', 'workspace.info', 'The console is not reachable (Failed to fetch)'])
   })
 })

@@ -7,7 +7,7 @@
 import type { ConsoleEvents, EventName, MethodInput, MethodName, MethodResult } from '@shared/contract'
 import type { ActionOf, Domain } from '../../../preload/index.d'
 import { ApiError } from './errors'
-import { httpTransport, ipcTransport, takeSecretFromLocation, type Transport } from './transport'
+import { httpTransport, ipcTransport, takeSecretFromLocation, TransportError, type Transport } from './transport'
 
 export { ApiError, errorMessage, type ApiErrorCode } from './errors'
 export type { Transport } from './transport'
@@ -31,7 +31,13 @@ export function createApiClient(transport: Transport): ApiClient {
   const core: ApiClientCore = {
     transport,
     async call(method, input) {
-      const result = await transport.invoke(method, input)
+      let result
+      try {
+        result = await transport.invoke(method, input)
+      } catch (error) {
+        if (error instanceof TransportError) throw new ApiError(method, 'network', error.message)
+        throw error
+      }
       if (!result.ok) throw ApiError.fromData(method, result.error)
       return result.data as MethodResult<typeof method>
     },

@@ -12,6 +12,14 @@ export interface Transport {
 
 type AnyListener = (payload: never) => void
 
+/** The request never got an answer (console stopped, network down); no ConsoleResult exists. */
+export class TransportError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TransportError'
+  }
+}
+
 /** Uses the `window.gatelab` object the Electron preload exposes. */
 export function ipcTransport(bridge: NonNullable<Window['gatelab']>): Transport {
   return {
@@ -94,7 +102,7 @@ export function httpTransport(secret: string | null, base = '', fetchImpl: typeo
           body: JSON.stringify(input ?? {})
         })
       } catch (error) {
-        return { ok: false, error: { code: 'internal', message: `The console is not reachable: ${String(error)}` } }
+        throw new TransportError(`The console is not reachable (${error instanceof Error ? error.message : String(error)})`)
       }
       try {
         return (await response.json()) as ConsoleResult<unknown>
