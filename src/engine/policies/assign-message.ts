@@ -92,6 +92,7 @@ export function resolveTargetMessage(
   return fresh
 }
 
+/** The AssignMessage policy handler. */
 export const assignMessagePolicy: PolicyHandler<AssignMessageConfig> = {
   type: 'AssignMessage',
   faultVariablePrefix: 'assignmessage',

@@ -33,6 +33,7 @@ export const basicAuthenticationFaults = {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 
+/** The BasicAuthentication policy handler. */
 export const basicAuthenticationPolicy: PolicyHandler<BasicAuthenticationConfig> = {
   type: 'BasicAuthentication',
   faultVariablePrefix: 'BasicAuthentication',

@@ -102,6 +102,7 @@ function jsonValueToVariable(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
+/** The ExtractVariables policy handler. */
 export const extractVariablesPolicy: PolicyHandler<ExtractVariablesConfig> = {
   type: 'ExtractVariables',
   faultVariablePrefix: 'extractvariables',

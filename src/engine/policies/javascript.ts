@@ -260,6 +260,7 @@ function isTimeout(e: unknown): boolean {
   return Object.getOwnPropertyDescriptor(e, 'code')?.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
 }
 
+/** The Javascript policy handler. */
 export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
   type: 'Javascript',
   faultVariablePrefix: 'javascript',

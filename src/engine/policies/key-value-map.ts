@@ -26,6 +26,7 @@ function compileKey(op: XmlElement, ctx: CompileContext): KeyPart[] {
   return parts.map((p) => (p.attributes['ref'] ? { ref: p.attributes['ref'] } : { literal: p.text }))
 }
 
+/** The KeyValueMapOperations policy handler (read-only over the environment variables). */
 export const keyValueMapPolicy: PolicyHandler<KeyValueMapConfig> = {
   type: 'KeyValueMapOperations',
   faultVariablePrefix: 'keyvaluemapoperations',

@@ -19,6 +19,7 @@ export function raiseFaultSpec(policy: string, status = 500): FaultSpec {
   return { name: 'RaiseFault', status, errorcode: 'steps.raisefault.RaiseFault', faultstring: `Raising fault. Fault name : ${policy}` }
 }
 
+/** The RaiseFault policy handler. */
 export const raiseFaultPolicy: PolicyHandler<RaiseFaultConfig> = {
   type: 'RaiseFault',
   faultVariablePrefix: 'raisefault',

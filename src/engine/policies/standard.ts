@@ -7,6 +7,7 @@ import { javascriptPolicy } from './javascript'
 import { keyValueMapPolicy } from './key-value-map'
 import { raiseFaultPolicy } from './raise-fault'
 
+/** The standard policy handlers, registered by root element name in policies/index.ts. */
 export const standardPolicies: PolicyHandler<any>[] = [
   assignMessagePolicy,
   raiseFaultPolicy,

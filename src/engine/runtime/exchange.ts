@@ -3,7 +3,7 @@
  * flows, the target, response flows, the error flow and PostClientFlow, with every step traced.
  */
 import type { Environment } from '../../shared/model'
-import type { MessageSnapshot, TraceFault, TracePhase, TraceRecord, TraceStep, TraceStepKind } from '../../shared/trace'
+import type { TraceFault, TracePhase, TraceRecord, TraceStep, TraceStepKind } from '../../shared/trace'
 import { evaluateCondition } from '../conditions'
 import { PolicyFault, faultEnvelope } from '../faults/fault'
 import {

@@ -2,6 +2,7 @@
 import type { TraceRecord, TraceSummary } from '../../shared/trace'
 import { plainTraceRecord } from './lazy'
 
+/** Ring buffer size when the engine is not told otherwise. */
 export const DEFAULT_TRACE_LIMIT = 5000
 
 /** Listener called for each new trace record. */
