@@ -22,6 +22,7 @@ import {
   shellQuote,
   statusClass,
   timeLeft,
+  tokenEndpoints,
   tokenState,
   withHeader,
   type TokenForm
@@ -129,6 +130,13 @@ describe('building OAuth requests', () => {
     expect(oauthBasePath([], 'test')).toBe('/oauth')
   })
 
+  it('token endpoints come from the oauth proxy\'s flow conditions', () => {
+    const xml = '<Flow><Condition>(proxy.pathsuffix MatchesPath "/token") and (request.verb = "POST")</Condition></Flow><Flow><Condition>proxy.pathsuffix MatchesPath "/jwt/token"</Condition></Flow><Flow><Condition>proxy.pathsuffix MatchesPath "/authorize"</Condition></Flow>'
+    const oauth = { name: 'oauth', basePath: '/oauth', environments: ['test'], proxyEndpoints: { default: xml } } as unknown as ApiProxy
+    expect(tokenEndpoints([oauth], 'test')).toEqual(['/oauth/token', '/oauth/jwt/token'])
+    expect(tokenEndpoints([], 'test')).toEqual(['/oauth/token'])
+  })
+
   it('withHeader replaces in place, case-insensitively; bearerToken reads it', () => {
     const headers = withHeader(
       [
@@ -163,6 +171,18 @@ describe('renderCurl', () => {
     ])
     const words = shellWords(curl)
     expect(words).toContain("password=p'ss word")
+  })
+
+  it('masked for display: secrets masked, form pairs still as --data-urlencode', () => {
+    const request = buildTokenRequest({ ...form, clientAuth: 'body', scope: 'a b' })
+    expect(renderCurl(request, 'http://h', [form.clientSecret]).split(' \\\n  ').slice(-4)).toEqual([
+      "--data-urlencode 'grant_type=client_credentials'",
+      "--data-urlencode 'scope=a b'",
+      "--data-urlencode 'client_id=app-one-key'",
+      `--data-urlencode 'client_secret=${MASK}'`
+    ])
+    const call = renderCurl({ environment: 'test', method: 'GET', path: '/a', headers: [['Authorization', 'Bearer abcdef1234567890']], body: '' }, 'http://h', [])
+    expect(call).toBe(`curl 'http://h/a' \\\n  -H 'Authorization: Bearer abcdef${MASK}'`)
   })
 
   it('GET without -X; JSON bodies as --data-raw', () => {

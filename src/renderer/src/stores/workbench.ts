@@ -239,11 +239,14 @@ export const useWorkbenchStore = defineStore('workbench', () => {
     }
     if (!fields) return undefined
     const issuedAt = fields.issuedAt ?? now.value
+    const consumerKey = fields.clientId ?? meta.consumerKey
+    // Apigee's application_name holds the app's id, not its name: name the app from the model.
+    const owner = apps.items.find((a) => a.credentials.some((c) => c.consumerKey === consumerKey))
     const entry: StoredToken = {
       id: newId(),
       environment: meta.environment,
-      app: fields.applicationName ?? meta.app,
-      consumerKey: fields.clientId ?? meta.consumerKey,
+      app: meta.app || owner?.name || fields.applicationName || consumerKey,
+      consumerKey,
       grantType: meta.grantType,
       accessToken: fields.accessToken,
       refreshToken: fields.refreshToken,

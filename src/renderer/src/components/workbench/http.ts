@@ -111,6 +111,20 @@ export function oauthBasePath(proxies: ApiProxy[], environment: string): string 
   return (byName ?? byPath)?.basePath ?? '/oauth'
 }
 
+/**
+ * Token endpoints the OAuth proxy in `environment` serves, read from its flow conditions
+ * (`proxy.pathsuffix MatchesPath "/token"`, `"/jwt/token"`...), as full paths; the standard one first.
+ */
+export function tokenEndpoints(proxies: ApiProxy[], environment: string): string[] {
+  const base = oauthBasePath(proxies, environment)
+  const proxy = proxies.find((p) => p.basePath === base && p.environments.includes(environment)) ?? proxies.find((p) => p.basePath === base)
+  const suffixes = new Set<string>(['/token'])
+  for (const xml of Object.values(proxy?.proxyEndpoints ?? {})) {
+    for (const match of xml.matchAll(/MatchesPath\s+(?:"|&quot;)([^"&]*token[^"&]*)(?:"|&quot;)/gi)) if (match[1] && !match[1].includes('*')) suffixes.add(match[1])
+  }
+  return [...suffixes].map((s) => `${base}${s}`)
+}
+
 /** `application/x-www-form-urlencoded` text of ordered pairs, skipping empty optional values. */
 export function formBody(pairs: Array<[string, string]>): string {
   return new URLSearchParams(pairs).toString()
@@ -218,19 +232,28 @@ function dataUrlencodePairs(body: string): Array<[string, string]> | undefined {
   return formBody(pairs) === body ? pairs : undefined
 }
 
-/** The request as a curl command, one option per line, ready to paste into a POSIX shell. */
-export function renderCurl(request: WorkbenchRequest, baseUrl: string): string {
-  const url = `${baseUrl.replace(/\/$/, '')}${request.path}`
+/**
+ * The request as a curl command, one option per line, ready to paste into a POSIX shell.
+ * With `maskSecrets`, secrets are masked for display (see maskRequest) while the form pairs keep
+ * their --data-urlencode shape; without it, the command is exactly what is sent.
+ */
+export function renderCurl(request: WorkbenchRequest, baseUrl: string, maskSecrets?: string[]): string {
+  const shown = maskSecrets ? maskRequest(request, maskSecrets) : request
+  const url = `${baseUrl.replace(/\/$/, '')}${shown.path}`
   const parts: string[] = []
   if (request.method === 'HEAD') parts.push('curl --head')
   else if (request.method === 'GET' && !request.body) parts.push('curl')
   else parts.push(`curl -X ${request.method}`)
   parts[0] = `${parts[0]} ${shellQuote(url)}`
-  for (const [name, value] of request.headers) parts.push(`-H ${shellQuote(`${name}: ${value}`)}`)
+  for (const [name, value] of shown.headers) parts.push(`-H ${shellQuote(`${name}: ${value}`)}`)
   if (request.body) {
     const pairs = isFormRequest(request) ? dataUrlencodePairs(request.body) : undefined
-    if (pairs) for (const [name, value] of pairs) parts.push(`--data-urlencode ${shellQuote(`${name}=${value}`)}`)
-    else parts.push(`--data-raw ${shellQuote(request.body)}`)
+    if (pairs) {
+      for (const [name, value] of pairs) {
+        const masked = maskSecrets && (SECRET_PARAMS.has(name) || maskSecrets.includes(value)) && value ? MASK : value
+        parts.push(`--data-urlencode ${shellQuote(`${name}=${masked}`)}`)
+      }
+    } else parts.push(`--data-raw ${shellQuote(shown.body)}`)
   }
   return parts.join(' \\\n  ')
 }
@@ -243,8 +266,11 @@ export function renderHttp(request: WorkbenchRequest, host: string): string {
   return `${lines.join('\n')}\n\n${request.body}`
 }
 
-/** Form and query parameters whose values are secrets. */
-export const SECRET_PARAMS = new Set(['client_secret', 'password', 'refresh_token', 'token', 'access_token', 'code'])
+/**
+ * Form and query parameters whose values are secrets. An authorization code is not among them: it is
+ * single-use, short-lived and shown in the redirect anyway, and seeing it travel is the lesson.
+ */
+export const SECRET_PARAMS = new Set(['client_secret', 'password', 'refresh_token', 'token', 'access_token'])
 
 /** A token or secret shortened for display: the first 6 characters, then the mask. */
 export function maskSecret(value: string, keep = 0): string {
@@ -252,16 +278,13 @@ export function maskSecret(value: string, keep = 0): string {
   return keep > 0 && value.length > keep * 2 ? `${value.slice(0, keep)}${MASK}` : MASK
 }
 
+/** Form/query text with secret values replaced by the mask; other pairs keep their encoding. */
 function maskParams(text: string, extra: string[]): string {
-  const params = new URLSearchParams(text)
-  let changed = false
-  for (const [name, value] of [...params.entries()]) {
-    if (SECRET_PARAMS.has(name) || (value && extra.includes(value))) {
-      params.set(name, MASK)
-      changed = true
-    }
-  }
-  return changed ? decodeURIComponent(params.toString().replace(/\+/g, '%20')) : text
+  const pairs = [...new URLSearchParams(text).entries()]
+  if (!pairs.some(([name, value]) => SECRET_PARAMS.has(name) || (value && extra.includes(value)))) return text
+  return pairs
+    .map(([name, value]) => (value && (SECRET_PARAMS.has(name) || extra.includes(value)) ? `${formBody([[name, '']])}${MASK}` : formBody([[name, value]])))
+    .join('&')
 }
 
 /**

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import type { DeveloperApp } from '../../src/shared/model'
+import { callConsole, launchBrowser, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
+
+/** Opens a Naive select inside `scope` and picks the option whose label starts with `label`. */
+async function pick(page: Page, scope: string, label: string): Promise<void> {
+  await page.locator(`${scope} .n-base-selection`).first().click()
+  await page.locator('.n-base-select-option', { hasText: label }).first().click()
+  await page.locator('.n-base-select-menu:visible').waitFor({ state: 'detached' })
+}
+
+const responseStatus = (page: Page) => page.getByTestId('response-status')
+const responseBody = (page: Page) => page.getByTestId('response-body')
+const walletTokens = (page: Page, app: string) => page.locator(`[data-testid="wallet-token"][data-token-app="${app}"]`)
+
+/** The response body as the page shows it, parsed (token values are masked in the view). */
+async function shownJson(page: Page): Promise<Record<string, unknown>> {
+  return JSON.parse(await responseBody(page).innerText()) as Record<string, unknown>
+}
+
+/** Runs `action` (a click or key press that sends) and waits for a new response with `status`. */
+async function sendAndExpect(page: Page, action: () => Promise<void>, status: string): Promise<void> {
+  const panel = page.getByTestId('response')
+  const before = await panel.getAttribute('data-sent-id')
+  await action()
+  await expect.poll(() => panel.getAttribute('data-sent-id')).not.toBe(before)
+  expect(await responseStatus(page).innerText()).toBe(status)
+}
+
+describe('Token workbench', () => {
+  let running: RunningConsole
+  let browser: BrowserSession
+
+  beforeAll(async () => {
+    running = await startConsole()
+    browser = await launchBrowser()
+    // A frozen engine clock makes "time left" exact: tokens are issued and shown at the same instant.
+    await callConsole(running, 'clock.freeze', { frozen: true })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await running?.stop()
+  })
+
+  it('gets a client_credentials token for App_One: pre-filled form, curl preview, 200 BearerToken, token in the wallet', async () => {
+    const { page } = browser
+    await openConsole(page, running, '/workbench')
+    const form = page.getByTestId('token-form')
+    await form.locator('[data-field="app"]').getByText('App_One').waitFor()
+
+    // Pre-filled from the model: the oauth proxy's token endpoint, App_One's key, Basic client auth.
+    const preview = page.getByTestId('preview-text').first()
+    await preview.getByText(`curl -X POST '${running.gateways['test']}/oauth/token'`).waitFor()
+    const masked = await preview.innerText()
+    expect(masked).toContain("-H 'Authorization: Basic ••••••••'")
+    expect(masked).toContain("--data-urlencode 'grant_type=client_credentials'")
+    await page.getByTestId('reveal-secrets').first().click()
+    expect(await preview.innerText()).toContain(`Authorization: Basic ${Buffer.from('app-one-key:app-one-secret').toString('base64')}`)
+    await page.getByTestId('reveal-secrets').first().click()
+
+    // Form fields instead of Basic: the secret is in the body, masked in the preview.
+    await page.getByTestId('auth-body').click()
+    expect(await preview.innerText()).toContain("--data-urlencode 'client_secret=••••••••'")
+    await page.getByTestId('auth-basic').click()
+
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '200 OK')
+    const body = await shownJson(page)
+    // Apigee's application_name is the app's id, not its display name.
+    const appOne = await callConsole<DeveloperApp>(running, 'apps.get', { app: 'App_One' })
+    expect(body).toMatchObject({ token_type: 'BearerToken', application_name: appOne.appId, client_id: 'app-one-key', api_product_list: '[Product_One]', expires_in: '3599' })
+    expect(String(body['access_token'])).toContain('••••••••')
+
+    const token = walletTokens(page, 'App_One').first()
+    await token.waitFor()
+    expect(await token.getAttribute('data-status')).toBe('active')
+    expect(await token.getByTestId('wallet-left').innerText()).toBe('59m left')
+    await expect.poll(() => page.getByTestId('open-trace').getAttribute('href')).toMatch(/#\/traces\/.+/)
+    await screenshot(page, 'workbench-token')
+  })
+
+  it('calls GET /api-one/items with the wallet token (200, echo body) using Ctrl+Enter', async () => {
+    const { page } = browser
+    await walletTokens(page, 'App_One').first().locator('[data-action="use"]').click()
+    await page.getByTestId('call-form').waitFor()
+    await page.getByTestId('current-token').getByText("App_One's client_credentials token").waitFor()
+    const path = page.getByTestId('call-path')
+    await path.fill('/api-one/items')
+    await page.locator('[data-testid="call-form"] [data-testid="preview-text"]').getByText(/Authorization: Bearer \S+••••••••/).waitFor()
+    await sendAndExpect(page, () => path.press('Control+Enter'), '200 OK')
+    const echo = await shownJson(page)
+    // The echo target answers with the request it received: the path and the bearer header went through.
+    expect(JSON.stringify(echo)).toContain('/items')
+    await screenshot(page, 'workbench-call')
+  })
+
+  it("App_Two's token on /api-one: 401 InvalidAPICallAsNoApiProductMatchFound, shown readably", async () => {
+    const { page } = browser
+    await page.locator('.n-tabs-tab', { hasText: 'Get a token' }).click()
+    await pick(page, '[data-testid="token-form"] [data-field="app"]', 'App_Two')
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '200 OK')
+    const appTwo = walletTokens(page, 'App_Two').first()
+    await appTwo.waitFor()
+
+    await appTwo.locator('[data-action="use"]').click()
+    await page.getByTestId('current-token').getByText("App_Two's client_credentials token").waitFor()
+    await sendAndExpect(page, () => page.getByTestId('send-call').click(), '401 Unauthorized')
+    await page.getByTestId('response-fault').getByText('keymanagement.service.InvalidAPICallAsNoApiProductMatchFound').waitFor()
+    expect(await shownJson(page)).toEqual({
+      fault: { faultstring: 'Invalid API call as no apiproduct match found', detail: { errorcode: 'keymanagement.service.InvalidAPICallAsNoApiProductMatchFound' } }
+    })
+  })
+
+  it('runs the authorization_code grant: authorize (302 with code and state), then exchange the code', async () => {
+    const { page } = browser
+    await page.locator('.n-tabs-tab', { hasText: 'Get a token' }).click()
+    await pick(page, '[data-testid="token-form"] [data-field="app"]', 'App_One')
+    await page.locator('[data-grant="authorization_code"]').click()
+    const preview = page.locator('[data-testid="token-form"] [data-testid="preview-text"]')
+    await preview.getByText(/^curl '.*\/oauth\/authorize\?response_type=code&client_id=app-one-key&redirect_uri=https%3A%2F%2Fapp_one\.sample\.example%2Fcallback&state=/).waitFor()
+
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '302 Found')
+    const redirect = page.getByTestId('response-redirect')
+    await redirect.getByText('https://app_one.sample.example/callback').waitFor()
+    await redirect.getByText('matches the state sent').waitFor()
+    const code = await page.getByTestId('redirect-code').innerText()
+    expect(code.length).toBeGreaterThan(4)
+
+    // Step 2 is selected with the code filled in.
+    await page.getByTestId('step-exchange').getByText('code ready').waitFor()
+    expect(await preview.innerText()).toContain(`--data-urlencode 'code=${code}'`)
+    expect(await preview.innerText()).toContain("--data-urlencode 'redirect_uri=https://app_one.sample.example/callback'")
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '200 OK')
+    expect(await shownJson(page)).toMatchObject({ token_type: 'BearerToken', client_id: 'app-one-key' })
+    await walletTokens(page, 'App_One').filter({ hasText: 'authorization_code' }).first().waitFor()
+  })
+
+  it('refreshes the authorization_code token, revokes the new one, and the next call with it fails', async () => {
+    const { page } = browser
+    const codeToken = walletTokens(page, 'App_One').filter({ hasText: 'authorization_code' }).first()
+    await sendAndExpect(page, () => codeToken.locator('[data-action="refresh"]').click(), '200 OK')
+    const refreshed = walletTokens(page, 'App_One').filter({ hasText: 'refresh_token' }).first()
+    await refreshed.waitFor()
+    expect(await refreshed.getAttribute('data-status')).toBe('active')
+
+    await sendAndExpect(page, () => refreshed.locator('[data-action="revoke"]').click(), '200 OK')
+    await expect.poll(() => refreshed.getAttribute('data-status')).toBe('revoked')
+
+    await refreshed.locator('[data-action="use"]').click()
+    await page.getByTestId('call-path').fill('/api-one/items')
+    await sendAndExpect(page, () => page.getByTestId('send-call').click(), '401 Unauthorized')
+    expect(await shownJson(page)).toEqual({
+      fault: { faultstring: 'Access Token not approved', detail: { errorcode: 'keymanagement.service.access_token_not_approved' } }
+    })
+  })
+
+  it('marks wallet tokens expired when the engine clock moves past their expiry', async () => {
+    const { page } = browser
+    const first = walletTokens(page, 'App_One').filter({ hasText: 'client_credentials' }).first()
+    expect(await first.getAttribute('data-status')).toBe('active')
+    await callConsole(running, 'clock.advance', { ms: 2 * 3_600_000 })
+    await expect.poll(() => first.getAttribute('data-status')).toBe('expired')
+    expect(await first.getByTestId('wallet-left').innerText()).toBe('expired 1h ago')
+    // The revoked token stays revoked whatever the clock says.
+    expect(await walletTokens(page, 'App_One').filter({ hasText: 'refresh_token' }).first().getAttribute('data-status')).toBe('revoked')
+
+    await sendAndExpect(page, () => page.getByTestId('send-call').click(), '401 Unauthorized')
+    await page.locator('.n-tabs-tab', { hasText: 'History' }).click()
+    expect(await page.getByTestId('history-item').count()).toBeGreaterThanOrEqual(8)
+    await page.locator('.n-tabs-tab', { hasText: 'Wallet' }).click()
+    await screenshot(page, 'workbench-wallet')
+    expect(browser.problems).toEqual([])
+  })
+
+  it('gets a JWT access token from the JWT endpoint: decoded in the response and the wallet, signature checked by the console', async () => {
+    const { page } = browser
+    await page.locator('.n-tabs-tab', { hasText: 'Get a token' }).click()
+    await page.locator('[data-grant="client_credentials"]').click()
+    const endpoint = page.getByRole('textbox', { name: 'Token endpoint' })
+    await endpoint.fill('/oauth/jwt/token')
+    await page.locator('[data-testid="token-form"] [data-testid="preview-text"]').getByText(/\/oauth\/jwt\/token'/).waitFor()
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '200 OK')
+    await page.locator('.n-tabs-tab', { hasText: 'JWT' }).click()
+    const jwt = page.getByTestId('response').getByTestId('jwt')
+    await jwt.getByText('at+JWT', { exact: true }).waitFor()
+    await jwt.getByTestId('jwt-signature').getByText('signature verified').waitFor()
+
+    const token = walletTokens(page, 'App_One').filter({ hasText: 'JWT' }).first()
+    await token.locator('[data-action="details"]').click()
+    await token.getByTestId('jwt-signature').getByText('signature verified').waitFor()
+    expect(await token.getAttribute('data-status')).toBe('active')
+    await screenshot(page, 'workbench-jwt')
+    expect(browser.problems).toEqual([])
+  })
+})
