@@ -84,6 +84,37 @@ describe('Proxy editor', () => {
     expect(saved.policies['AM-Tag-Request']).toContain('<AssignMessage name="AM-Tag-Request">')
     expect(saved.proxyEndpoints['default']).toMatch(/<Name>OAuthV2-Verify-Access-Token<\/Name>\s*<\/Step>\s*<Step>\s*<Name>AM-Tag-Request<\/Name>/)
     await strip.locator('[data-env="test"][data-state="deployed"]').getByText(`revision ${revision + 1}`).waitFor()
+    expect(browser.problems).toEqual([])
+  })
+
+  it('outlines the conditional flows of the oauth proxy, and a flow click reveals its element', async () => {
+    const { page } = browser
+    await page.goto(`${running.origin}/#/proxies/oauth/edit`)
+    const outline = page.getByTestId('flow-outline')
+    const flows = outline.locator('[data-testid="outline-flow"][data-kind="Flow"]')
+    await flows.first().waitFor()
+    expect(await flows.evaluateAll((items) => items.map((i) => i.getAttribute('data-name')))).toEqual([
+      'RefreshToken',
+      'AccessToken',
+      'Authorize',
+      'Revoke',
+      'ClientCredentialAccessToken',
+      'RfcRefreshToken',
+      'RfcAccessToken',
+      'JwtAccessToken',
+      'UnknownResource'
+    ])
+    const authorize = outline.locator('[data-testid="outline-flow"][data-name="Authorize"]')
+    await authorize.getByText('(proxy.pathsuffix MatchesPath "/authorize") and (request.verb = "GET")').waitFor()
+    await authorize.locator('[data-policy="OAuthV2-Implicit-Grant"]').getByText('request.queryparam.response_type = "token"').waitFor()
+    await outline.getByTestId('outline-route').getByText('no route (the proxy answers itself)').waitFor()
+
+    await authorize.locator('.flow-head').click()
+    await page.getByTestId('active-file').getByText('proxies/default.xml').waitFor()
+    const revealed = await page.locator('.cm-gl-reveal').evaluateAll((lines) => lines.map((l) => l.textContent!.trim()))
+    expect(revealed[0]).toBe('<Flow name="Authorize">')
+    expect(revealed.at(-1)).toBe('</Flow>')
+    expect(revealed).toContain('<Name>OAuthV2-Implicit-Grant</Name>')
     await page.locator('.n-message').first().waitFor({ state: 'detached', timeout: 15_000 })
     await screenshot(page, 'proxy-editor')
     expect(browser.problems).toEqual([])
@@ -93,6 +124,8 @@ describe('Proxy editor', () => {
     const { page } = browser
     const before = await callConsole<ProxyDeployment[]>(running, 'proxies.deployments', { name: 'API_One' })
     const revision = before.find((d) => d.environment === 'test')!.revision!
+    await page.goto(`${running.origin}/#/proxies/API_One/edit`)
+    await page.getByTestId('detail-title').getByText('API_One').waitFor()
 
     await page.getByTestId('bundle-files').locator('[data-file="policies/OAuthV2-Verify-Access-Token.xml"]').click()
     await replaceEditorText(page, '<OAuthV2 name="OAuthV2-Verify-Access-Token">\n  <Operation>Nope</Operation>\n</OAuthV2>\n')
