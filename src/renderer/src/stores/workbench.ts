@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, reactive, ref, watch } from 'vue'
+import { computed, reactive, ref, shallowRef, watch } from 'vue'
 import { useApi } from '@renderer/api'
 import type { WorkbenchRequest, WorkbenchResponse } from '@shared/contract'
 import type { Fix } from '@shared/explain'
@@ -124,10 +124,11 @@ export const useWorkbenchStore = defineStore('workbench', () => {
   const apps = useAppsStore()
   const proxies = useProxiesStore()
 
-  const history = ref<SentRequest[]>(load<SentRequest>(HISTORY_KEY))
-  const stored = ref<StoredToken[]>(load<StoredToken>(WALLET_KEY))
-  watch(history, (next) => save(HISTORY_KEY, next), { deep: true })
-  watch(stored, (next) => save(WALLET_KEY, next), { deep: true })
+  // Entries are never mutated in place (every change replaces the array), so shallow refs suffice.
+  const history = shallowRef<SentRequest[]>(load<SentRequest>(HISTORY_KEY))
+  const stored = shallowRef<StoredToken[]>(load<StoredToken>(WALLET_KEY))
+  watch(history, (next) => save(HISTORY_KEY, next))
+  watch(stored, (next) => save(WALLET_KEY, next))
 
   if (!clock.state) void clock.refresh()
 
