@@ -34,6 +34,40 @@ describe('API Products view', () => {
     await screenshot(page, 'products')
   })
 
+  it('grants Product_Two by operations (GET on /items/** of API_Two), then switches operations off again', async () => {
+    const { page } = browser
+    await listItem(page, 'Product_Two').click()
+    await page.getByTestId('detail-title').getByText('Product_Two').waitFor()
+    await page.getByTestId('edit').click()
+    const ops = page.getByTestId('operation-group')
+    await ops.getByTestId('operations-toggle').click()
+    const set = ops.locator('[data-config="0"]')
+    await set.locator('.n-base-selection').first().click()
+    await page.locator('.n-base-select-option', { hasText: 'API_Two' }).click()
+    await set.getByRole('textbox', { name: 'Resource path 1' }).fill('/items/**')
+    await set.locator('.methods .n-base-selection').click()
+    await page.locator('.n-base-select-option', { hasText: 'GET' }).click()
+    await page.locator('.n-modal .n-card-header__main').click()
+    await screenshot(page, 'products-operations-form')
+    await page.getByTestId('submit').click()
+    await page.locator('.n-modal').waitFor({ state: 'detached' })
+
+    const saved = await callConsole<ApiProduct>(running, 'products.get', { name: 'Product_Two' })
+    expect(saved.operationGroup).toEqual({
+      operationConfigType: 'proxy',
+      operationConfigs: [{ apiSource: 'API_Two', operations: [{ resource: '/items/**', methods: ['GET'] }], attributes: [] }]
+    })
+    await page.getByTestId('operations').getByText('/items/**').waitFor()
+    await screenshot(page, 'products-operations')
+
+    await page.getByTestId('edit').click()
+    await page.getByTestId('operations-toggle').click()
+    await page.getByTestId('submit').click()
+    await page.locator('.n-modal').waitFor({ state: 'detached' })
+    await page.getByTestId('operations').waitFor({ state: 'detached' })
+    expect((await callConsole<ApiProduct>(running, 'products.get', { name: 'Product_Two' })).operationGroup?.operationConfigs ?? []).toEqual([])
+  })
+
   it('creates a product (bad name shown at the name field) and deletes it', async () => {
     const { page } = browser
     await page.getByTestId('create').click()
