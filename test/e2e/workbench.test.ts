@@ -192,4 +192,46 @@ describe('Token workbench', () => {
     await screenshot(page, 'workbench-jwt')
     expect(browser.problems).toEqual([])
   })
+
+  it('implicit grant: the token comes back in the redirect fragment and goes to the wallet', async () => {
+    const { page } = browser
+    await page.locator('[data-grant="implicit"]').click()
+    const preview = page.locator('[data-testid="token-form"] [data-testid="preview-text"]')
+    await preview.getByText(/^curl '.*\/oauth\/authorize\?response_type=token&client_id=app-one-key&redirect_uri=/).waitFor()
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '302 Found')
+    const redirect = page.getByTestId('response-redirect')
+    await redirect.getByText('matches the state sent').waitFor()
+    await redirect.getByText('expires_in').waitFor()
+    const token = walletTokens(page, 'App_One').filter({ hasText: 'implicit' }).first()
+    await token.waitFor()
+    expect(await token.getAttribute('data-status')).toBe('active')
+    expect(await token.getByTestId('wallet-left').innerText()).toBe('59m left')
+  })
+
+  it('password grant: username and password in the form body (password masked in the preview), token with a refresh token', async () => {
+    const { page } = browser
+    await page.locator('[data-grant="password"]').click()
+    const form = page.getByTestId('token-form')
+    await form.locator('[data-field="username"] input').fill('alice')
+    await form.locator('[data-field="password"] input').fill("s3cret 'quoted'")
+    const preview = form.getByTestId('preview-text')
+    expect(await preview.innerText()).toContain("--data-urlencode 'username=alice'")
+    expect(await preview.innerText()).toContain("--data-urlencode 'password=••••••••'")
+    await form.getByTestId('reveal-secrets').click()
+    expect(await preview.innerText()).toContain(`--data-urlencode 'password=s3cret '\\''quoted'\\'''`)
+    await form.getByTestId('reveal-secrets').click()
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '200 OK')
+    const token = walletTokens(page, 'App_One').filter({ hasText: 'password' }).first()
+    await token.waitFor()
+    expect(await token.locator('[data-action="refresh"]').isEnabled()).toBe(true)
+
+    // The trace link goes to the trace viewer's route for this request; the workbench keeps its state on return.
+    const href = await page.getByTestId('open-trace').getAttribute('href')
+    await page.getByTestId('open-trace').click()
+    await page.waitForURL((url) => url.hash === href)
+    await page.goto(`${running.origin}/#/workbench`)
+    await page.locator('[data-grant="password"].n-radio-button--checked').waitFor()
+    await walletTokens(page, 'App_One').filter({ hasText: 'password' }).first().waitFor()
+    expect(browser.problems).toEqual([])
+  })
 })
