@@ -420,9 +420,10 @@ class MessageIds {
       this.pool = this.random.bytes(16 * 256)
       this.offset = 0
     }
-    let out = ''
-    for (let i = this.offset; i < this.offset + 16; i++) out += HEX[this.pool[i]!]
+    // join() gives one flat string; += would leave a chain of 16 cons strings in every retained trace.
+    const parts = new Array<string>(16)
+    for (let i = 0; i < 16; i++) parts[i] = HEX[this.pool[this.offset + i]!]!
     this.offset += 16
-    return out
+    return parts.join('')
   }
 }

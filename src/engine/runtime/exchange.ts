@@ -766,9 +766,10 @@ function pairsToJson(pairs: ReadonlyArray<readonly [string, string]>, headers: b
   return `{${out}}`
 }
 
+/** The headers to forward; the pairs themselves are shared, not copied (nobody changes them in place). */
 function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
   const out: Array<[string, string]> = []
-  for (const [n, v] of headers) if (!HOP_BY_HOP.has(n.toLowerCase())) out.push([n, v])
+  for (const pair of headers) if (!HOP_BY_HOP.has(pair[0].toLowerCase())) out.push(pair as [string, string])
   return out
 }
 

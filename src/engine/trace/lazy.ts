@@ -65,7 +65,13 @@ export class LazyTraceRecord implements TraceRecord {
   readonly clientId: string | null
   readonly steps: TraceRecord['steps']
   readonly fault: TraceRecord['fault']
-  #source: LazyTraceSource | null
+  // The raw parts are kept field by field, not as the source object: fewer objects retained per trace.
+  #masker: SecretMasker
+  #rawRequest: RawSnapshot
+  #rawTargetRequest: RawSnapshot | undefined
+  #rawTargetResponse: RawSnapshot | undefined
+  #rawResponse: RawSnapshot
+  #variableSource: LazyTraceSource['variables']
   #request: MessageSnapshot | undefined
   #targetRequest: MessageSnapshot | undefined
   #targetResponse: MessageSnapshot | undefined
@@ -88,34 +94,38 @@ export class LazyTraceRecord implements TraceRecord {
     this.clientId = summary.clientId
     this.steps = summary.steps
     this.fault = summary.fault
-    this.#source = source
+    this.#masker = source.masker
+    this.#rawRequest = source.request
+    this.#rawTargetRequest = source.targetRequest
+    this.#rawTargetResponse = source.targetResponse
+    this.#rawResponse = source.response
+    this.#variableSource = source.variables
   }
 
   get request(): MessageSnapshot {
-    return (this.#request ??= maskedSnapshot(this.#source!.masker, this.#source!.request))
+    return (this.#request ??= maskedSnapshot(this.#masker, this.#rawRequest))
   }
 
   get targetRequest(): MessageSnapshot | undefined {
-    const raw = this.#source?.targetRequest
-    if (this.#targetRequest === undefined && raw) this.#targetRequest = maskedSnapshot(this.#source!.masker, raw)
+    const raw = this.#rawTargetRequest
+    if (this.#targetRequest === undefined && raw) this.#targetRequest = maskedSnapshot(this.#masker, raw)
     return this.#targetRequest
   }
 
   get targetResponse(): MessageSnapshot | undefined {
-    const raw = this.#source?.targetResponse
-    if (this.#targetResponse === undefined && raw) this.#targetResponse = maskedSnapshot(this.#source!.masker, raw)
+    const raw = this.#rawTargetResponse
+    if (this.#targetResponse === undefined && raw) this.#targetResponse = maskedSnapshot(this.#masker, raw)
     return this.#targetResponse
   }
 
   get response(): MessageSnapshot {
-    return (this.#response ??= maskedSnapshot(this.#source!.masker, this.#source!.response))
+    return (this.#response ??= maskedSnapshot(this.#masker, this.#rawResponse))
   }
 
   get variables(): Record<string, string> {
     if (this.#variables === undefined) {
-      const source = this.#source!
       const out: Record<string, string> = {}
-      for (const [name, value] of Object.entries(source.variables.snapshot())) out[name] = source.masker.variable(name, value) ?? ''
+      for (const [name, value] of Object.entries(this.#variableSource.snapshot())) out[name] = this.#masker.variable(name, value) ?? ''
       this.#variables = out
     }
     return this.#variables
