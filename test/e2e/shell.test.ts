@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { callConsole, launchBrowser, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
+import { callConsole, fill, launchBrowser, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
 
 describe('app shell (headless console, chromium)', () => {
   let running: RunningConsole
@@ -93,6 +93,19 @@ describe('app shell (headless console, chromium)', () => {
     await page.keyboard.press('Alt+1')
     await page.waitForURL(/#\/environments/)
     expect(browser.problems).toEqual([])
+  })
+
+  it('edits the organization: display name and the Apigee key/token cache window', async () => {
+    const { page } = browser
+    await page.getByTestId('org-name').click()
+    await fill(page, 'displayName', 'Training org')
+    await page.locator('.n-modal [data-field="tokenCacheSeconds"]').getByText('180 s (as Apigee)').click()
+    await screenshot(page, 'organization')
+    await page.getByTestId('submit').click()
+    await page.getByTestId('org-name').getByText('Training org').waitFor()
+    await page.getByTestId('org-cache').getByText('cache 180s').waitFor()
+    const info = await callConsole<{ organization: { displayName: string; tokenCacheSeconds: number } }>(running, 'workspace.info')
+    expect(info.organization).toMatchObject({ displayName: 'Training org', tokenCacheSeconds: 180 })
   })
 
   it('stays live: a change made through the API shows up without a reload', async () => {
