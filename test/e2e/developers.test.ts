@@ -44,6 +44,17 @@ describe('Developers view', () => {
     await listItem(page, 'dev.one@sample.example').waitFor()
   })
 
+  it('asks before deleting when Delete is pressed in the list, and Escape cancels', async () => {
+    const { page } = browser
+    await listItem(page, 'dev.two@sample.example').click()
+    await page.waitForURL(/dev\.two@sample\.example$/)
+    await page.keyboard.press('Delete')
+    await page.locator('.n-dialog').getByText('Delete developer dev.two@sample.example?').waitFor()
+    await page.keyboard.press('Escape')
+    await page.locator('.n-dialog').waitFor({ state: 'detached' })
+    expect((await callConsole<Developer[]>(running, 'developers.list')).map((d) => d.email)).toContain('dev.two@sample.example')
+  })
+
   it('creates a developer (bad e-mail shown at the e-mail field), edits and deletes it', async () => {
     const { page } = browser
     await page.getByTestId('create').click()
