@@ -29,10 +29,12 @@ function signingFailed(ctx: PolicyContext, cause: string): PolicyFault {
   return new PolicyFault(verifyFaults.JWTSigningFailed, { policy: ctx.policyName, cause })
 }
 
-function insufficientKeyLength(ctx: PolicyContext, config: OAuthV2Config): PolicyFault {
+function insufficientKeyLength(ctx: PolicyContext, config: OAuthV2Config, verifying = false): PolicyFault {
   const alg = config.algorithm ?? 'HS256'
   const spec = withFaultstring(verifyFaults.InsufficientKeyLength, verifyFaults.InsufficientKeyLength.faultstring.replace('{0}', alg))
   const cause = `${alg} needs a key of at least ${MIN_HMAC_KEY_BYTES[alg as 'HS256'] ?? 0} bytes`
+  // A 401 raised while verifying a token carries WWW-Authenticate like every other verify failure (reference 1.2).
+  if (verifying) return verifyFault(ctx, spec, cause)
   ctx.note(cause)
   return new PolicyFault(spec, { policy: ctx.policyName, cause })
 }
@@ -100,7 +102,7 @@ export async function verifyJwtAccessToken(config: OAuthV2Config, ctx: PolicyCon
   if (material === undefined || material === '') throw verifyFault(ctx, verifyFaults.InvalidJWTSignature, 'The verification key variable does not resolve')
   const key = verificationKey(alg, material)
   if (!key.ok) {
-    if (key.error === 'insufficient-key-length') throw insufficientKeyLength(ctx, config)
+    if (key.error === 'insufficient-key-length') throw insufficientKeyLength(ctx, config, true)
     throw verifyFault(ctx, verifyFaults.InvalidJWTSignature, 'The public key is not a PEM public key or certificate')
   }
   const now = ctx.services.clock.now()
