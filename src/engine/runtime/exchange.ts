@@ -183,9 +183,8 @@ class FlowFault extends Error {
 }
 
 /** Runs one request through a deployed proxy and returns the response and its trace. */
-export async function runExchange(setup: ExchangeSetup): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-  const exchange = new Exchange(setup)
-  return exchange.run()
+export function runExchange(setup: ExchangeSetup): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
+  return new Exchange(setup).run()
 }
 
 class Exchange {
@@ -217,14 +216,20 @@ class Exchange {
   async run(): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
     const proxyEndpoint = this.setup.endpoint
     try {
-      await this.runRequestFlows(proxyEndpoint)
+      // Endpoints without steps or flows are passed synchronously: no promise per flow on the hot path.
+      if (hasRequestWork(proxyEndpoint)) await this.runRequestFlows(proxyEndpoint)
+      else this.passFlows(proxyEndpoint, 'request')
       const route = this.selectRoute(proxyEndpoint)
-      if (route) await this.runRoute(route)
+      if (route) {
+        const pending = this.runRoute(route)
+        if (pending) await pending
+      }
       this.currentEndpoint = proxyEndpoint
       this.state = 'PROXY_RESP_FLOW'
       this.phase = 'proxy-response'
       this.vars.current = 'response'
-      await this.runResponseFlows(proxyEndpoint, this.proxyFlow)
+      if (hasResponseWork(proxyEndpoint)) await this.runResponseFlows(proxyEndpoint, this.proxyFlow)
+      else this.passFlows(proxyEndpoint, 'response')
     } catch (e) {
       const flowFault = e instanceof FlowFault ? e : new FlowFault(this.toFault(e, undefined), this.currentEndpoint, this.state)
       await this.runErrorFlow(flowFault)
@@ -321,28 +326,60 @@ class Exchange {
     return null
   }
 
-  private async runRoute(route: CompiledRouteRule): Promise<void> {
+  /** Runs the route's target; returns a promise only when something asynchronous has to happen. */
+  private runRoute(route: CompiledRouteRule): Promise<void> | undefined {
     if (route.targetEndpoint) {
       const target = this.setup.proxy.targetEndpoints.get(route.targetEndpoint)
-      if (!target) return
+      if (!target) return undefined
       this.currentEndpoint = target
       this.fixed.targetUrl = target.connection.url
       this.fixed.targetName = target.name
       this.state = 'TARGET_REQ_FLOW'
       this.phase = 'target-request'
-      await this.runRequestFlows(target)
+      if (hasRequestWork(target) || hasResponseWork(target)) return this.runTargetEndpoint(target)
+      this.passFlows(target, 'request')
       this.phase = 'target'
       this.state = 'TARGET_REQ_SENT'
-      await this.callTarget(target.connection, target)
-      this.state = 'TARGET_RESP_FLOW'
-      this.phase = 'target-response'
-      await this.runResponseFlows(target, this.targetFlow)
-    } else if (route.connection) {
+      const pending = this.callTarget(target.connection, target)
+      if (pending) return pending.then(() => this.afterTarget(target))
+      this.afterTarget(target)
+      return undefined
+    }
+    if (route.connection) {
       this.fixed.targetUrl = route.connection.url
       this.phase = 'target'
       this.state = 'TARGET_REQ_SENT'
-      await this.callTarget(route.connection, this.setup.endpoint)
+      return this.callTarget(route.connection, this.setup.endpoint)
     }
+    return undefined
+  }
+
+  private async runTargetEndpoint(target: CompiledTargetEndpoint): Promise<void> {
+    await this.runRequestFlows(target)
+    this.phase = 'target'
+    this.state = 'TARGET_REQ_SENT'
+    await this.callTarget(target.connection, target)
+    this.state = 'TARGET_RESP_FLOW'
+    this.phase = 'target-response'
+    await this.runResponseFlows(target, this.targetFlow)
+  }
+
+  /** A TargetEndpoint without steps after its target answered: only the bookkeeping of its response flows. */
+  private afterTarget(target: CompiledTargetEndpoint): void {
+    this.state = 'TARGET_RESP_FLOW'
+    this.phase = 'target-response'
+    this.vars.current = 'response'
+    this.passFlows(target, 'response')
+  }
+
+  /** What running an endpoint's empty flows would leave behind: the current flow name, no selected Flow. */
+  private passFlows(endpoint: CompiledEndpoint, direction: 'request' | 'response'): void {
+    this.vars.current = direction
+    if (direction === 'request') {
+      if (endpoint.kind === 'proxy') this.proxyFlow = null
+      else this.targetFlow = null
+    }
+    this.enterFlow(endpoint, endpoint.postFlow, direction)
   }
 
   // ---- steps ----------------------------------------------------------------------------------
@@ -442,7 +479,8 @@ class Exchange {
 
   // ---- target ---------------------------------------------------------------------------------
 
-  private async callTarget(connection: TargetConnection, endpoint: CompiledEndpoint): Promise<void> {
+  /** Sends the request to the target; synchronous for the echo target, a promise for real HTTP targets. */
+  private callTarget(connection: TargetConnection, endpoint: CompiledEndpoint): Promise<void> | undefined {
     const started = performance.now()
     const baseUrl = this.vars.peek('target.url')
     const copySuffix = String(this.vars.peek('target.copy.pathsuffix') ?? 'true').toLowerCase() !== 'false'
@@ -454,42 +492,63 @@ class Exchange {
     )
     const headers = withoutHopByHop(this.request.headerEntries())
     this.targetRequestRaw = { method: this.request.verb, url, headers, body: this.request.body }
-    let response: HttpMessage
-    let description: string
-    try {
-      if (url.toLowerCase().startsWith('echo:')) {
+    if (url.toLowerCase().startsWith('echo:')) {
+      let response: HttpMessage
+      try {
         response = this.echo(url, headers)
-        description = ECHO_ANSWERED
-      } else {
-        const answer = await this.setup.services.http.send({
-          method: this.request.verb,
-          url,
-          headers,
-          body: this.request.body,
-          timeoutMs: connection.timeoutMs
-        })
-        response = new HttpMessage({
-          status: answer.status,
-          reasonPhrase: answer.reasonPhrase || reasonPhraseFor(answer.status),
-          headers: withoutHopByHop(answer.headers),
-          body: answer.body
-        })
-        description = `${this.request.verb} ${url} answered ${answer.status}`
+      } catch (e) {
+        this.targetFailed(e, url, endpoint, started)
       }
-    } catch (e) {
-      const fault = e instanceof OutboundError ? runtimeFault(outboundFaultSpec(e)) : this.toFault(e, undefined)
-      this.setFaultVariables(fault, undefined)
-      this.pushStep('target', {
-        endpoint: endpointLabel(endpoint),
-        description: `${this.request.verb} ${url} failed: ${(e as Error).message}`,
-        executed: true,
-        durationMs: performance.now() - started,
-        reads: [],
-        writes: [],
-        error: stepError(fault)
-      })
-      throw new FlowFault(fault, endpoint, this.state)
+      this.targetAnswered(response, ECHO_ANSWERED, connection, endpoint, started)
+      return undefined
     }
+    return this.callHttpTarget(url, headers, connection, endpoint, started)
+  }
+
+  private async callHttpTarget(
+    url: string,
+    headers: Array<[string, string]>,
+    connection: TargetConnection,
+    endpoint: CompiledEndpoint,
+    started: number
+  ): Promise<void> {
+    let response: HttpMessage
+    try {
+      const answer = await this.setup.services.http.send({
+        method: this.request.verb,
+        url,
+        headers,
+        body: this.request.body,
+        timeoutMs: connection.timeoutMs
+      })
+      response = new HttpMessage({
+        status: answer.status,
+        reasonPhrase: answer.reasonPhrase || reasonPhraseFor(answer.status),
+        headers: withoutHopByHop(answer.headers),
+        body: answer.body
+      })
+    } catch (e) {
+      this.targetFailed(e, url, endpoint, started)
+    }
+    this.targetAnswered(response, `${this.request.verb} ${url} answered ${response.status}`, connection, endpoint, started)
+  }
+
+  private targetFailed(e: unknown, url: string, endpoint: CompiledEndpoint, started: number): never {
+    const fault = e instanceof OutboundError ? runtimeFault(outboundFaultSpec(e)) : this.toFault(e, undefined)
+    this.setFaultVariables(fault, undefined)
+    this.pushStep('target', {
+      endpoint: endpointLabel(endpoint),
+      description: `${this.request.verb} ${url} failed: ${(e as Error).message}`,
+      executed: true,
+      durationMs: performance.now() - started,
+      reads: NOTHING,
+      writes: NOTHING,
+      error: stepError(fault)
+    })
+    throw new FlowFault(fault, endpoint, this.state)
+  }
+
+  private targetAnswered(response: HttpMessage, description: string, connection: TargetConnection, endpoint: CompiledEndpoint, started: number): void {
     this.vars.response = response
     this.fixed.targetReceivedAt = this.setup.services.clock.now()
     this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerEntries(), body: response.body }
@@ -767,6 +826,14 @@ function pairsToJson(pairs: ReadonlyArray<readonly [string, string]>, headers: b
 }
 
 /** The headers to forward; the pairs themselves are shared, not copied (nobody changes them in place). */
+function hasRequestWork(endpoint: CompiledEndpoint): boolean {
+  return endpoint.flows.length > 0 || endpoint.preFlow.request.length > 0 || endpoint.postFlow.request.length > 0
+}
+
+function hasResponseWork(endpoint: CompiledEndpoint): boolean {
+  return endpoint.preFlow.response.length > 0 || endpoint.postFlow.response.length > 0 || endpoint.flows.some((f) => f.response.length > 0)
+}
+
 function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (const pair of headers) if (!HOP_BY_HOP.has(pair[0].toLowerCase())) out.push(pair as [string, string])
