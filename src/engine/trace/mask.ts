@@ -18,8 +18,11 @@ export function secretKindOfVariable(name: string): SecretKind {
   if (lower.startsWith('private.') || lower.includes('.private.')) return 'full'
   if (/(client_secret|consumer_secret|consumersecret|password|passwd)/.test(lower)) return 'full'
   if (lower.endsWith('header.authorization') || lower.endsWith('header.proxy-authorization')) return 'prefix'
-  if (/(access_token|refresh_token|accesstoken|refreshtoken|id_token|authorization_code|apikey|api_key|x-api-key)/.test(lower)) return 'prefix'
-  if (/(^|\.)(token|code|key|consumer_key)$/.test(lower) && !lower.startsWith('fault.')) return 'prefix'
+  // VerifyAPIKey's own variables (`verifyapikey.<policy>.failed`, `.developer.app.name`, ...) carry "apikey" only in
+  // their prefix: judge them by what follows the policy name, or every one of them would be masked.
+  const judged = lower.startsWith('verifyapikey.') ? lower.split('.').slice(2).join('.') : lower
+  if (/(access_token|refresh_token|accesstoken|refreshtoken|id_token|authorization_code|apikey|api_key|x-api-key)/.test(judged)) return 'prefix'
+  if (/(^|\.)(token|code|key|consumer_key)$/.test(judged) && !lower.startsWith('fault.')) return 'prefix'
   return 'none'
 }
 

@@ -175,9 +175,19 @@ function checkRow(row: Row, res: Sent): void {
     expect(res.trace!.status).toBe(row.status)
     expect(res.trace!.fault?.name).toBe(row.name)
     expect(res.trace!.faultName).toBe(row.name)
-    expect(res.trace!.fault?.variables['fault.name']).toBe(row.name)
+    const variables = res.trace!.fault!.variables
+    expect(variables['fault.name']).toBe(row.name)
+    const policy = res.trace!.fault!.policy
+    if (policy !== undefined) {
+      const failed = Object.entries(variables).filter(([k]) => k.endsWith(`.${policy}.failed`))
+      expect(failed.length, 'policy-scoped failed flag').toBeGreaterThan(0)
+      for (const [k, v] of failed) expect(v, k).toBe('true')
+      // Reference 1.1: the policy-scoped prefix is oauthV2 for OAuthV2, Get/Set/DeleteOAuthV2Info and VerifyAPIKey.
+      if (OAUTH_V2_PREFIXED.has(variables['fault.subcategory'] ?? '')) expect(variables[`oauthV2.${policy}.fault.name`]).toBe(row.name)
+    }
   }
 }
+const OAUTH_V2_PREFIXED = new Set(['OAuthV2', 'VerifyAPIKey', 'GetOAuthV2Info', 'SetOAuthV2Info', 'DeleteOAuthV2Info'])
 
 // ---- 2.1 VerifyAccessToken (and VerifyJWTAccessToken) --------------------------------------------
 
