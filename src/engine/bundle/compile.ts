@@ -124,7 +124,7 @@ export function compileProxy(
       message,
       proxy: source.name,
       file,
-      ...(el ? { path: el.path, line: el.line, column: el.column } : {})
+      ...(el ? { ...(el.path !== '' ? { path: el.path } : {}), line: el.line, column: el.column } : {})
     })
   }
 

@@ -145,3 +145,39 @@ describe('route rules', () => {
     expect(other.json.path).toBe('/x')
   })
 })
+
+describe('target.url and PostClientFlow', () => {
+  test('a policy writing target.url in the target request flow redirects the call; the path suffix is still appended', async () => {
+    const { fakeHttp } = await import('./helpers')
+    const http = fakeHttp()
+    const engine = makeEngine(http)
+    deployOk(engine, workspace([proxy({
+      name: 'redirect',
+      basePath: '/redirect',
+      policies: { Retarget: '<AssignMessage name="Retarget"><AssignVariable><Name>target.url</Name><Value>http://other.example/v2</Value></AssignVariable></AssignMessage>' },
+      targetEndpoints: {
+        default: `<TargetEndpoint name="default"><PreFlow><Request>${step('Retarget')}</Request></PreFlow><HTTPTargetConnection><URL>http://first.example/v1</URL></HTTPTargetConnection></TargetEndpoint>`
+      }
+    })]))
+    const r = await call(engine, 'test', 'GET', '/redirect/items?id=3')
+    expect(r.status).toBe(200)
+    expect(http.sent.map((s) => s.url)).toEqual(['http://other.example/v2/items?id=3'])
+    expect(r.trace.variables['target.url']).toBe('http://other.example/v2')
+  })
+
+  test('PostClientFlow runs after the response is fixed and cannot change it', async () => {
+    const engine = makeEngine()
+    deployOk(engine, workspace([proxy({
+      name: 'pcf',
+      basePath: '/pcf',
+      policies: {
+        Late: `<AssignMessage name="Late"><Set><Headers><Header name="X-Late">yes</Header></Headers><StatusCode>500</StatusCode></Set></AssignMessage>`
+      },
+      proxyEndpoints: { default: proxyEndpoint(`<PostClientFlow><Response>${step('Late')}</Response></PostClientFlow>`) }
+    })]))
+    const r = await call(engine, 'test', 'GET', '/pcf')
+    expect([r.status, r.header('x-late')]).toEqual([200, undefined])
+    const late = r.trace.steps.find((s) => s.policy === 'Late')!
+    expect(late).toMatchObject({ phase: 'post-client', flow: 'PostClientFlow', executed: true })
+  })
+})
