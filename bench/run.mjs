@@ -78,6 +78,7 @@ async function measured(mode, server) {
   return result
 }
 
+const loadBefore = os.loadavg()[0]
 const gatewayServer = await startServer('gateway')
 const sample = await fetchSample(gatewayServer.port)
 const traceLimit = gatewayServer.traceLimit
@@ -117,6 +118,8 @@ const results = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: os.cpus().length,
+  /** 1-minute load average before and after: above the CPU count, other programs competed for the CPUs. */
+  loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0] * 100) / 100 },
   durationSeconds: SECONDS,
   rounds: ROUNDS,
   connections: CONNECTIONS,
@@ -135,5 +138,5 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 writeFileSync(new URL('./results/gateway-echo.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
 console.log(`bare node:http  ${results.bare.requestsPerSecond} req/s, ${results.bare.cpuMicrosPerRequest} us CPU/request (p99 ${results.bare.latencyMsP99} ms)`)
 console.log(`gateway (echo)  ${results.gateway.requestsPerSecond} req/s, ${results.gateway.cpuMicrosPerRequest} us CPU/request (p99 ${results.gateway.latencyMsP99} ms)`)
-console.log(`CPU ratio ${results.cpuRatio}`)
+console.log(`CPU ratio ${results.cpuRatio}; load average ${results.loadAverage.before} -> ${results.loadAverage.after} on ${results.cpus} CPUs`)
 console.log(`ratio ${results.ratio} (target >= ${TARGET_RATIO}: ${results.meetsTarget ? 'met' : 'NOT met'}) -> bench/results/gateway-echo.json`)
