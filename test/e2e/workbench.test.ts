@@ -152,6 +152,12 @@ describe('Token workbench', () => {
     expect(await shownJson(page)).toEqual({
       fault: { faultstring: 'Access Token not approved', detail: { errorcode: 'keymanagement.service.access_token_not_approved' } }
     })
+
+    // The sample revokes with <Token type="refreshtoken" cascade="true">; given an access token, the gateway
+    // revokes that access token and its refresh token, so refreshing the revoked token fails too.
+    await sendAndExpect(page, () => refreshed.locator('[data-action="refresh"]').click(), '400 Bad Request')
+    expect(await shownJson(page)).toEqual({ ErrorCode: 'invalid_request', Error: 'Invalid Refresh Token' })
+    await page.getByTestId('response-fault').getByText('Invalid Refresh Token').waitFor()
   })
 
   it('marks wallet tokens expired when the engine clock moves past their expiry', async () => {
