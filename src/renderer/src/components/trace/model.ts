@@ -235,7 +235,8 @@ export function curlCommand(trace: Pick<TraceRecord, 'method' | 'path' | 'reques
   parts.push(shellQuote(url))
   for (const [name, value] of trace.request.headers) {
     if (hopHeaders.has(name.toLowerCase())) continue
-    const clear = value.includes('********') ? value.replace(/\S*\*{8}\S*/, name.toLowerCase() === 'authorization' ? '<token>' : '<secret>') : value
+    const placeholder = name.toLowerCase() !== 'authorization' ? '<secret>' : /^basic\s/i.test(value) ? '<base64 client_id:client_secret>' : '<token>'
+    const clear = value.includes('********') ? value.replace(/\S*\*{8}\S*/, placeholder) : value
     parts.push('-H', shellQuote(`${name}: ${clear}`))
   }
   if (trace.request.body) parts.push('--data-raw', shellQuote(trace.request.body))
