@@ -83,7 +83,7 @@ describe('Token workbench', () => {
     const { page } = browser
     await walletTokens(page, 'App_One').first().locator('[data-action="use"]').click()
     await page.getByTestId('call-form').waitFor()
-    await page.getByTestId('current-token').getByText("App_One's client_credentials token").waitFor()
+    await page.getByTestId('current-token').getByText('Bearer: App_One (client_credentials)').waitFor()
     const path = page.getByTestId('call-path')
     await path.fill('/api-one/items')
     await page.locator('[data-testid="call-form"] [data-testid="preview-text"]').getByText(/Authorization: Bearer \S+••••••••/).waitFor()
@@ -103,7 +103,7 @@ describe('Token workbench', () => {
     await appTwo.waitFor()
 
     await appTwo.locator('[data-action="use"]').click()
-    await page.getByTestId('current-token').getByText("App_Two's client_credentials token").waitFor()
+    await page.getByTestId('current-token').getByText('Bearer: App_Two (client_credentials)').waitFor()
     await sendAndExpect(page, () => page.getByTestId('send-call').click(), '401 Unauthorized')
     await page.getByTestId('response-fault').getByText('keymanagement.service.InvalidAPICallAsNoApiProductMatchFound').waitFor()
     expect(await shownJson(page)).toEqual({
@@ -174,6 +174,7 @@ describe('Token workbench', () => {
     await page.locator('.n-tabs-tab', { hasText: 'History' }).click()
     expect(await page.getByTestId('history-item').count()).toBeGreaterThanOrEqual(8)
     await page.locator('.n-tabs-tab', { hasText: 'Wallet' }).click()
+    await page.locator('.n-message').first().waitFor({ state: 'detached' })
     await screenshot(page, 'workbench-wallet')
     expect(browser.problems).toEqual([])
   })
