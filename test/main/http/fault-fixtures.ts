@@ -112,6 +112,11 @@ function proxies(ports: TargetPorts): ApiProxy[] {
     proxy('gat-short', {
       'OAuthV2-Token': oauth('OAuthV2-Token', 'GenerateAccessToken', `<ExpiresIn>60000</ExpiresIn><RefreshTokenExpiresIn>120000</RefreshTokenExpiresIn>${GRANTS}${modeXml.apigee}`)
     }),
+    proxy('gat-default-grants', { 'OAuthV2-Token': oauth('OAuthV2-Token', 'GenerateAccessToken', `${LIFETIMES}${modeXml.apigee}`) }),
+    proxy('gat-continue', {
+      'OAuthV2-Token': `<OAuthV2 name="OAuthV2-Token" continueOnError="true"><Operation>GenerateAccessToken</Operation>${GRANTS}<GenerateErrorResponse enabled="true"/></OAuthV2>`
+    }),
+    proxy('verify-rfc', verify('<Scope>admin</Scope><RFCCompliantRequestResponse>true</RFCCompliantRequestResponse>'), { target: echo }),
     proxy('gat-limited', {
       'OAuthV2-Token': oauth('OAuthV2-Token', 'GenerateAccessToken', `${LIFETIMES}<SupportedGrantTypes><GrantType>client_credentials</GrantType></SupportedGrantTypes>${modeXml.apigee}`)
     }),

@@ -360,6 +360,24 @@ const verifyRows: Row[] = [
     name: 'JWTSigningFailed',
     headers: { 'WWW-Authenticate': null }
   },
+  {
+    covers: 'verifyFaults.invalid_access_token',
+    case: 'RFCCompliantRequestResponse on VerifyAccessToken leaves the body as is',
+    send: () => send({ path: '/verify-rfc/items', headers: bearer('never-issued') }),
+    status: 401,
+    body: '{"fault":{"faultstring":"Invalid Access Token","detail":{"errorcode":"keymanagement.service.invalid_access_token"}}}',
+    name: 'invalid_access_token',
+    headers: www401('keymanagement.service.invalid_access_token', 'Invalid Access Token')
+  },
+  {
+    covers: 'verifyFaults.InsufficientScope',
+    case: 'RFCCompliantRequestResponse on VerifyAccessToken leaves the 403 as is',
+    send: async () => send({ path: '/verify-rfc/items', headers: bearer((await issueToken(keys.main, { scope: 'read' })).access) }),
+    status: 403,
+    body: '{"fault":{"faultstring":"Required scope(s): [admin]","detail":{"errorcode":"steps.oauth.v2.InsufficientScope"}}}',
+    name: 'InsufficientScope',
+    headers: { 'WWW-Authenticate': null }
+  },
   verifyRow('InvalidValueForJWTAlgorithm', 'JWT with alg none', () =>
     send({ path: '/verify-jwt/items', headers: bearer(`${b64url({ alg: 'none', typ: 'at+JWT' })}.${b64url({ jti: 'j', iat: 1, exp: 9_999_999_999, client_id: keys.main })}.`) })
   ),
@@ -439,6 +457,7 @@ const apiKeyRows: Row[] = [
     () => send({ path: '/apikey/items' })
   ),
   apiKeyRow('InvalidApiKey', 'unknown key', '{"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}}', withKey('ghost-key')),
+  apiKeyRow('InvalidApiKey', 'key matched case-sensitively', '{"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}}', withKey(keys.main.toUpperCase())),
   ...(
     [
       ['product for prod only, called in test', withKey(keys.prodOnly)],
@@ -728,6 +747,60 @@ const tokenRows: Row[] = tokenCases.flatMap((t): Row[] =>
     return { ...base, status: t.envelope.status, body: envelope(t.envelope.faultstring, t.envelope.errorcode), name: t.envelope.name }
   })
 )
+const apigeeRow = (covers: keyof typeof tokenEndpointErrors, c: string, send_: () => Promise<Sent>, status: number, body: string, name: string): Row => ({
+  covers: `tokenEndpointErrors.${covers}.apigee`,
+  case: c,
+  send: send_,
+  status,
+  body,
+  name
+})
+const CLIENT_ID_INVALID = '{"ErrorCode" : "invalid_client", "Error" :"ClientId is Invalid"}'
+tokenRows.push(
+  apigeeRow('InvalidClient', 'wrong client_secret', () => send({ path: '/gat-apigee', form: { grant_type: 'client_credentials', client_id: keys.main, client_secret: 'wrong' } }), 401, CLIENT_ID_INVALID, 'invalid_client'),
+  apigeeRow('InvalidClient', 'revoked consumer key', () => send({ path: '/gat-apigee', form: { grant_type: 'client_credentials', ...credentials(keys.keyRevoked) } }), 401, CLIENT_ID_INVALID, 'invalid_client'),
+  apigeeRow('InvalidClient', 'expired consumer key', () => send({ path: '/gat-apigee', form: { grant_type: 'client_credentials', ...credentials(keys.keyExpired) } }), 401, CLIENT_ID_INVALID, 'invalid_client'),
+  apigeeRow(
+    'InvalidClient',
+    'Authorization: Basic that does not decode to id:secret',
+    () => send({ path: '/gat-apigee', form: { grant_type: 'client_credentials' }, headers: { Authorization: 'Basic !!!' } }),
+    401,
+    CLIENT_ID_INVALID,
+    'invalid_client'
+  ),
+  apigeeRow(
+    'InvalidClient',
+    'credentials in Authorization: Basic, wrong secret',
+    () => send({ path: '/gat-apigee', form: { grant_type: 'client_credentials' }, headers: { Authorization: `Basic ${Buffer.from(`${keys.main}:nope`).toString('base64')}` } }),
+    401,
+    CLIENT_ID_INVALID,
+    'invalid_client'
+  ),
+  apigeeRow(
+    'AppNotApproved',
+    'authorize for a revoked app',
+    () => send({ path: '/gac-apigee', query: { client_id: keys.appRevoked, response_type: 'code', redirect_uri: 'https://x.example/cb' } }),
+    401,
+    '{"ErrorCode" : "invalid_client", "Error" :"App not Approved"}',
+    'invalid_client-app_not_approved'
+  ),
+  apigeeRow(
+    'DeveloperNotActive',
+    'authorize for an inactive developer',
+    () => send({ path: '/gac-apigee', query: { client_id: keys.developerInactive, response_type: 'code', redirect_uri: 'https://x.example/cb' } }),
+    401,
+    '{"ErrorCode" : "invalid_client", "Error" :"Developer Status is not Active"}',
+    'DeveloperStatusNotActive'
+  ),
+  apigeeRow(
+    'UnsupportedGrantType',
+    'no <SupportedGrantTypes>: only authorization_code and implicit are allowed',
+    () => send({ path: '/gat-default-grants', form: { grant_type: 'client_credentials', ...main } }),
+    400,
+    '{"ErrorCode" : "invalid_request", "Error" :"Unsupported grant type : client_credentials"}',
+    'UnSupportedGrantType'
+  )
+)
 tokenRows.push({
   covers: 'tokenEndpointErrors.UnsupportedGrantType.apigee',
   case: 'SupportedGrantTypes limited to client_credentials, password requested',
@@ -848,6 +921,33 @@ describe('the setup works where it should (the rows below fail for the reason th
   ] as const)('%s -> 200', async (_name, request) => {
     const res = await request()
     expect([res.status, res.trace?.fault ?? null]).toEqual([200, null])
+  })
+
+  it.each([
+    ['registered callback, redirect_uri absent: the registered one is used', keys.main, undefined, MAIN_CALLBACK],
+    ['registered callback, same redirect_uri', keys.main, MAIN_CALLBACK, MAIN_CALLBACK],
+    ['no registered callback: any redirect_uri is accepted', keys.noCallback, 'https://any.example/cb', 'https://any.example/cb']
+  ] as const)('authorize, %s -> 302 Location', async (_name, clientId, redirectUri, expected) => {
+    const res = await send({ path: '/gac-apigee', query: { client_id: clientId, response_type: 'code', state: 'st', ...(redirectUri ? { redirect_uri: redirectUri } : {}) } })
+    expect(res.status).toBe(302)
+    const location = new URL(res.headers.get('location')!)
+    expect(`${location.origin}${location.pathname}`).toBe(expected)
+    expect(location.searchParams.get('state')).toBe('st')
+    expect(location.searchParams.get('code')).toMatch(/^[A-Za-z0-9]+$/)
+  })
+
+  it('RFC token endpoint success carries Cache-Control: no-store and Pragma: no-cache', async () => {
+    const res = await send({ path: '/gat-rfc', form: { grant_type: 'client_credentials', ...credentials(keys.main) } })
+    expect([res.status, res.headers.get('cache-control'), res.headers.get('pragma')]).toEqual([200, 'no-store', 'no-cache'])
+    expect(JSON.parse(res.body)).toMatchObject({ token_type: 'Bearer', expires_in: 3599 })
+  })
+
+  it('GenerateErrorResponse with continueOnError="true": the error body goes out, the flow goes on (reference 1.3)', async () => {
+    const res = await send({ path: '/gat-continue', form: { ...credentials(keys.main) } })
+    expect([res.status, res.body]).toEqual([400, '{"ErrorCode" : "invalid_request", "Error" :"Required param : grant_type"}'])
+    expect(res.trace?.fault).toBeNull()
+    expect(res.trace?.variables['oauthV2.OAuthV2-Token.failed']).toBe('true')
+    expect(res.trace?.variables['fault.name']).toBe('invalid_request')
   })
 })
 
