@@ -68,6 +68,7 @@ interface Request {
 
 interface Sent {
   status: number
+  statusText: string
   headers: Headers
   body: string
   trace: TraceRecord | undefined
@@ -93,7 +94,7 @@ async function send(req: Request): Promise<Sent> {
   const summaries = await gatelab.services['traces.list']({ limit: 5 })
   const records = await Promise.all(summaries.map((s) => gatelab.services['traces.get']({ id: s.id })))
   const trace = records.find((r) => r.request.headers.some(([n, v]) => n.toLowerCase() === ROW_HEADER.toLowerCase() && v === id))
-  return { status: res.status, headers: res.headers, body: text, trace }
+  return { status: res.status, statusText: res.statusText, headers: res.headers, body: text, trace }
 }
 
 const credentials = (key: string) => ({ client_id: key, client_secret: secretOf(key) })
@@ -165,6 +166,7 @@ interface Row {
 
 function checkRow(row: Row, res: Sent): void {
   expect(res.status).toBe(row.status)
+  expect(res.statusText, 'standard reason phrase (reference 1.1)').toBe(http.STATUS_CODES[row.status])
   expect(res.body).toBe(row.body)
   if (row.body.startsWith('{')) expect(res.headers.get('content-type')).toBe('application/json')
   for (const [name, value] of Object.entries(row.headers ?? {})) expect(res.headers.get(name), name).toBe(value)
