@@ -239,6 +239,19 @@ describe('Token workbench', () => {
     await page.goto(`${running.origin}/#/workbench`)
     await page.locator('[data-grant="password"].n-radio-button--checked').waitFor()
     await walletTokens(page, 'App_One').filter({ hasText: 'password' }).first().waitFor()
+
+    // Wallet and history live in sessionStorage: a reload keeps them (a new window would not).
+    const walletSize = await page.getByTestId('wallet-token').count()
+    await page.reload()
+    await page.getByTestId('wallet-token').nth(walletSize - 1).waitFor()
+    expect(await page.getByTestId('wallet-token').count()).toBe(walletSize)
+
+    // A history entry loads back into the composer.
+    await page.locator('.n-tabs-tab', { hasText: 'History' }).click()
+    await page.getByTestId('history-item').filter({ hasText: '/api-one/items' }).first().locator('button.load').click()
+    await page.getByTestId('call-form').waitFor()
+    expect(await page.getByTestId('call-path').inputValue()).toBe('/api-one/items')
+    await page.getByTestId('current-token').getByText('Bearer: App_One').waitFor()
     expect(browser.problems).toEqual([])
   })
 })
