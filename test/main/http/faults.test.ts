@@ -246,6 +246,20 @@ const verifyRows: Row[] = [
     headers: www401('keymanagement.service.invalid_access_token', 'Invalid Access Token')
   },
   {
+    covers: 'verifyFaults.invalid_access_token',
+    case: 'token deleted through DeleteOAuthV2Info (200), then presented',
+    send: async () => {
+      const { access } = await issueToken()
+      const deleted = await send({ path: '/delete-info-token', query: { token: access } })
+      expect([deleted.status, deleted.trace?.fault ?? null]).toEqual([200, null])
+      return send({ path: '/verify/items', headers: bearer(access) })
+    },
+    status: 401,
+    body: '{"fault":{"faultstring":"Invalid Access Token","detail":{"errorcode":"keymanagement.service.invalid_access_token"}}}',
+    name: 'invalid_access_token',
+    headers: www401('keymanagement.service.invalid_access_token', 'Invalid Access Token')
+  },
+  {
     covers: 'verifyFaults.access_token_expired',
     case: 'token past its expiry (virtual clock)',
     send: async () => {
@@ -919,7 +933,8 @@ describe('the setup works where it should (the rows below fail for the reason th
     ['hand-signed JWT', async () => send({ path: '/verify-jwt/items', headers: bearer(await jwt({}, {})) })],
     ['VerifyAPIKey with the main key', withKey(keys.main)],
     ['VerifyAPIKey operation-group GET', withKey(keys.operations)],
-    ['GetOAuthV2Info of a live token', async () => send({ path: '/get-info-token', query: { token: (await issueToken()).access } })]
+    ['GetOAuthV2Info of a live token', async () => send({ path: '/get-info-token', query: { token: (await issueToken()).access } })],
+    ['InvalidateToken of an unknown token is a no-op (reference 2.5)', () => send({ path: '/revoke', form: { token: 'ghost-token' } })]
   ] as const)('%s -> 200', async (_name, request) => {
     const res = await request()
     expect([res.status, res.trace?.fault ?? null]).toEqual([200, null])
