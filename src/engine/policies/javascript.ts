@@ -315,7 +315,8 @@ export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
       try {
         // defineProperty, not assignment: a script-defined setter on the global must not run untimed.
         Object.defineProperty(sandbox, '__gatelabError', { value: e, writable: true, configurable: true })
-        const formatted = FORMAT_ERROR.runInContext(context, { timeout: 50 })
+        // The same wall-clock limit as the script: a shorter one would misreport ordinary errors on a busy machine.
+        const formatted = FORMAT_ERROR.runInContext(context, { timeout: config.timeLimitMs })
         if (typeof formatted === 'string') text = formatted
       } catch {
         // The thrown value's own toString/getters misbehaved; keep the generic text.

@@ -32,7 +32,7 @@ import type {
   CompiledTargetEndpoint,
   TargetConnection
 } from '../bundle/compile'
-import { HttpMessage, RequestMessage, parseUrlEncoded, reasonPhraseFor } from './message'
+import { HttpMessage, RequestMessage, encodeUtf8, parseUrlEncoded, reasonPhraseFor } from './message'
 import { ExchangeVariables, type AccessRecorder, type FixedVariables } from './variables'
 
 /** A request as the gateway listener received it. */
@@ -90,7 +90,6 @@ export const ECHO_VARIABLES = [
 ] as const
 
 const ECHO_ANSWERED = 'Echo target answered 200'
-const utf8 = new TextEncoder()
 const NOTHING: never[] = []
 /** Passed where no condition will record into it. */
 const UNUSED_RECORDER: AccessRecorder = { reads: NOTHING, writes: NOTHING }
@@ -581,7 +580,7 @@ class Exchange {
     const body =
       `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(pathname)},"query":${query},` +
       `"headers":${pairsToJson(headers, true)},"body":${JSON.stringify(this.request.content)},"variables":{${variables}}}`
-    return new HttpMessage({ status: 200, headers: [['Content-Type', 'application/json']], body: utf8.encode(body) })
+    return new HttpMessage({ status: 200, headers: [['Content-Type', 'application/json']], body: encodeUtf8(body) })
   }
 
   // ---- faults ---------------------------------------------------------------------------------

@@ -6,6 +6,28 @@ import type { MutableMessage } from '../policies/types'
 
 const utf8Decoder = new TextDecoder()
 const utf8Encoder = new TextEncoder()
+const EMPTY_BYTES = new Uint8Array(0)
+const SLAB_SIZE = 64 * 1024
+let slab = new Uint8Array(SLAB_SIZE)
+let slabOffset = 0
+
+/**
+ * UTF-8 bytes of `text`. Small texts are views into a shared slab (like node's Buffer pool): one
+ * ArrayBuffer per 64 KiB instead of one per message body, which the garbage collector handles far better.
+ */
+export function encodeUtf8(text: string): Uint8Array {
+  if (text === '') return EMPTY_BYTES
+  const worstCase = text.length * 3
+  if (worstCase > SLAB_SIZE / 8) return utf8Encoder.encode(text)
+  if (slabOffset + worstCase > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE)
+    slabOffset = 0
+  }
+  const { written } = utf8Encoder.encodeInto(text, slab.subarray(slabOffset))
+  const bytes = slab.subarray(slabOffset, slabOffset + written)
+  slabOffset += written
+  return bytes
+}
 
 /** Standard reason phrases, used when a status is set without one. */
 export function reasonPhraseFor(status: number): string {
@@ -37,9 +59,9 @@ export class HttpMessage implements MutableMessage {
     this.ownsHeaders = !init.headers
     if (typeof init.body === 'string') {
       this.text = init.body
-      this.bytes = utf8Encoder.encode(init.body)
+      this.bytes = encodeUtf8(init.body)
     } else {
-      this.bytes = init.body ?? new Uint8Array(0)
+      this.bytes = init.body ?? EMPTY_BYTES
     }
     this.status = init.status ?? 200
     this.reasonPhrase = init.reasonPhrase ?? reasonPhraseFor(this.status)
@@ -116,7 +138,7 @@ export class HttpMessage implements MutableMessage {
 
   set content(value: string) {
     this.text = value
-    this.bytes = utf8Encoder.encode(value)
+    this.bytes = encodeUtf8(value)
     this.onContentChanged()
   }
 
