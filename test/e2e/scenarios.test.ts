@@ -88,8 +88,11 @@ async function replay(page: Page, running: RunningConsole, s: Scenario, shot: (s
   await page.getByTestId('insert-token').click()
   // The wallet holds only the token just obtained.
   await page.locator('.n-dropdown-option', { hasText: ` · ${s.environment} · client_credentials` }).first().click()
-  await page.getByTestId('current-token').getByText(/client_credentials token/).waitFor()
-  expect(await page.getByTestId('current-token').innerText()).toContain(s.environment)
+  // The composer names the token it will send (whose, which grant, where).
+  await page.getByTestId('current-token').waitFor()
+  const current = await page.getByTestId('current-token').innerText()
+  expect(current).toContain('client_credentials')
+  expect(current).toContain(s.environment)
   await page.getByTestId('send-call').click()
   await page.getByTestId('response-status').getByText('401 Unauthorized').waitFor()
   await shot('2-call-401')
@@ -118,6 +121,9 @@ async function replay(page: Page, running: RunningConsole, s: Scenario, shot: (s
   await fix.getByTestId('apply-fix').click()
   if (s.kind === 'console') {
     await page.getByTestId('after-fix').getByText(`Applied: ${s.fix}`).waitFor()
+    // Applied once: the fix shows as applied instead of offering to apply it again.
+    await fix.getByTestId('fix-applied').waitFor()
+    expect(await fix.getByTestId('apply-fix').count()).toBe(0)
     await shot('4-fix-applied')
     await page.getByTestId('resend').click()
   }
@@ -125,6 +131,7 @@ async function replay(page: Page, running: RunningConsole, s: Scenario, shot: (s
   await page.getByTestId('detail-status').getByText('200').waitFor()
   expect((await page.getByTestId('detail-title').innerText()).replace(/\s+/g, ' ')).toBe('GET /api-one/items')
   expect(await page.getByTestId('detail-fault').count()).toBe(0)
+  expect((await page.getByTestId('resent-from').innerText()).replace(/\s+/g, ' ')).toContain(`got 401 (${FAULT}): now 200`)
   await shot('5-resent-200')
 
   // The list shows both requests of API_One: the 401 and the 200 after the fix.
