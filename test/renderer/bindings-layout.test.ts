@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { countCrossings, layoutLayers, orderLayers, type LayeredGraph } from '../../src/renderer/src/components/bindings/layout'
+import { countCrossings, layoutLayers, orderLayers, placeInOrder, type LayeredGraph } from '../../src/renderer/src/components/bindings/layout'
 import { bindingsGraph, keyForGrant, keyForNewProduct } from '../../src/renderer/src/components/bindings/graph'
 import type { ApiProduct, ApiProxy, Developer, DeveloperApp, Environment } from '../../src/shared/model'
 
@@ -59,6 +59,16 @@ describe('barycentric ordering', () => {
   })
 })
 
+describe('placing rows in order', () => {
+  it.each([
+    ['free rows stay where they want', [0, 100, 300], [0, 100, 300]],
+    ['a crowd centres on its wishes instead of piling downward', [100, 100, 100], [50, 100, 150]],
+    ['rows out of order are pooled', [200, 0], [75, 125]]
+  ])('%s', (_name, wanted, expected) => {
+    expect(placeInOrder(wanted, 50)).toEqual(expected)
+  })
+})
+
 describe('positions', () => {
   it('puts columns at fixed x and keeps rows of a column at least one row apart, in order', () => {
     const graph: LayeredGraph = {
@@ -71,10 +81,11 @@ describe('positions', () => {
       layer.forEach((id) => expect(positions.get(id)!.x).toBe(column * 100))
       for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(50)
     })
-    // The widest column is evenly spaced; the developer sits at the mean of its apps; p1 near a1/a2, p2 at a5.
+    // The widest column is evenly spaced; the developer sits at the mean of its apps (which is also its even share);
+    // p1 wants halfway between its apps' mean (25) and the top (0), p2 halfway between a5 (200) and the bottom (200).
     expect(layers[1]!.map((id) => positions.get(id)!.y)).toEqual([0, 50, 100, 150, 200])
     expect(positions.get('d1')!.y).toBe(100)
-    expect(positions.get('p1')!.y).toBe(25)
+    expect(positions.get('p1')!.y).toBe(12.5)
     expect(positions.get('p2')!.y).toBe(200)
   })
 

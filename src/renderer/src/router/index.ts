@@ -19,6 +19,7 @@ export const viewRoutes: RouteRecordRaw[] = [
   { path: '/products/:name?', name: 'products', component: () => import('@renderer/views/ProductsView.vue'), meta: { title: 'API Products', icon: 'product' } },
   { path: '/developers/:name?', name: 'developers', component: () => import('@renderer/views/DevelopersView.vue'), meta: { title: 'Developers', icon: 'developer' } },
   { path: '/apps/:name?', name: 'apps', component: () => import('@renderer/views/AppsView.vue'), meta: { title: 'Apps', icon: 'app' } },
+  { path: '/bindings', name: 'bindings', component: () => import('@renderer/views/BindingsView.vue'), meta: { title: 'Bindings', icon: 'graph' } },
   { path: '/access', name: 'access', component: () => import('@renderer/views/AccessView.vue'), meta: { title: 'Access', icon: 'shield' } },
   { path: '/workbench', name: 'workbench', component: () => import('@renderer/views/WorkbenchView.vue'), meta: { title: 'Workbench', icon: 'workbench' } },
   { path: '/traces/:id?', name: 'traces', component: () => import('@renderer/views/TracesView.vue'), meta: { title: 'Traces', icon: 'trace' } }

@@ -3,6 +3,7 @@
  * which approval state), which proxies and environments each product opens. Pure, so the view
  * and the tests build it the same way.
  */
+import type { InjectionKey } from 'vue'
 import type { ApiProduct, ApiProxy, Developer, DeveloperApp, Environment } from '@shared/model'
 import type { LayeredGraph } from './layout'
 
@@ -50,6 +51,14 @@ export interface BindingsInput {
   proxies: ApiProxy[]
   environments: Environment[]
 }
+
+/** How the view tells nodes about hover focus and drop targets without rebuilding the node list. */
+export interface BindingsFocus {
+  isFocused(id: string): boolean
+  isDimmed(id: string): boolean
+  isDropTarget(id: string): boolean
+}
+export const bindingsFocusKey: InjectionKey<BindingsFocus> = Symbol('bindingsFocus')
 
 export const nodeId = (kind: BindingKind, name: string): string => `${kind}:${name}`
 

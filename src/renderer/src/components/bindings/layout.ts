@@ -112,8 +112,32 @@ export function orderLayers(graph: LayeredGraph, sweeps = defaults.sweeps): stri
 }
 
 /**
- * Places every node: x by column; y by row order, the largest column evenly spaced and the others
- * pulled toward the mean y of their already placed neighbours, never closer than one row apart.
+ * Rows as close as possible to the wanted y values (least squares), in order and at least `gap` apart:
+ * isotonic regression (pool adjacent violators) on `wanted[i] - i * gap`.
+ */
+export function placeInOrder(wanted: number[], gap: number): number[] {
+  const blocks: Array<{ sum: number; count: number }> = []
+  wanted.forEach((w, i) => {
+    blocks.push({ sum: w - i * gap, count: 1 })
+    while (blocks.length > 1) {
+      const last = blocks[blocks.length - 1]!
+      const prev = blocks[blocks.length - 2]!
+      if (prev.sum / prev.count <= last.sum / last.count) break
+      blocks.pop()
+      prev.sum += last.sum
+      prev.count += last.count
+    }
+  })
+  const out: number[] = []
+  for (const b of blocks) for (let k = 0; k < b.count; k++) out.push(b.sum / b.count + out.length * gap)
+  return out
+}
+
+/**
+ * Places every node: x by column; y by row order. The largest column is evenly spaced; every other
+ * column wants each row halfway between its neighbours' mean y and its even share of the largest
+ * column's height (so short columns neither bunch in the middle nor drift from their edges),
+ * then sits as close to that as order and spacing allow.
  */
 export function layoutLayers(graph: LayeredGraph, options: Partial<LayoutOptions> = {}): LayoutResult {
   const o = { ...defaults, ...options }
@@ -128,27 +152,24 @@ export function layoutLayers(graph: LayeredGraph, options: Partial<LayoutOptions
   const y = new Map<string, number>()
   const widest = layers.reduce((best, layer, i) => (layer.length > layers[best]!.length ? i : best), 0)
   layers[widest]!.forEach((id, i) => y.set(id, i * o.rowHeight))
+  const span = Math.max(0, (layers[widest]!.length - 1) * o.rowHeight)
 
   const place = (index: number): void => {
     const layer = layers[index]!
-    const desired = layer.map((id) => {
+    const wanted = layer.map((id, i) => {
+      const even = layer.length > 1 ? (i / (layer.length - 1)) * span : span / 2
       const placed = (neighbours.get(id) ?? []).filter((n) => y.has(n))
-      return placed.length ? placed.reduce((s, n) => s + y.get(n)!, 0) / placed.length : null
+      if (!placed.length) return even
+      const mean = placed.reduce((s, n) => s + y.get(n)!, 0) / placed.length
+      return (mean + even) / 2
     })
-    // Rows without placed neighbours sit after the previous row.
-    const wanted: number[] = []
-    desired.forEach((d, i) => wanted.push(d ?? (i ? wanted[i - 1]! + o.rowHeight : 0)))
-    // Keep order and spacing: push down where rows would overlap, then shift the block up as far as its wishes allow.
-    const ys: number[] = []
-    wanted.forEach((w, i) => ys.push(i ? Math.max(w, ys[i - 1]! + o.rowHeight) : w))
-    const excess = ys.reduce((s, v, i) => s + (v - wanted[i]!), 0) / Math.max(1, ys.length)
-    const shift = Math.min(excess, ys[0]!)
-    layer.forEach((id, i) => y.set(id, Math.max(0, ys[i]! - Math.max(0, shift))))
+    placeInOrder(wanted, o.rowHeight).forEach((v, i) => y.set(layer[i]!, v))
   }
   for (let i = widest + 1; i < layers.length; i++) if (layers[i]!.length) place(i)
   for (let i = widest - 1; i >= 0; i--) if (layers[i]!.length) place(i)
 
+  const top = Math.min(0, ...y.values())
   const positions = new Map<string, { x: number; y: number }>()
-  layers.forEach((layer, column) => layer.forEach((id) => positions.set(id, { x: column * o.columnWidth, y: y.get(id) ?? 0 })))
+  layers.forEach((layer, column) => layer.forEach((id) => positions.set(id, { x: column * o.columnWidth, y: (y.get(id) ?? 0) - top })))
   return { layers, positions, crossings: countCrossings(layers, graph.edges) }
 }
