@@ -118,6 +118,13 @@ describe('Proxy editor', () => {
     await page.locator('.n-message').first().waitFor({ state: 'detached', timeout: 15_000 })
     await screenshot(page, 'proxy-editor')
     expect(browser.problems).toEqual([])
+
+    // The editor follows the dark theme (CodeMirror's One Dark) and back.
+    await page.getByTestId('theme-toggle').click()
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('.cm-editor')!).backgroundColor === 'rgb(40, 44, 52)')
+    await screenshot(page, 'proxy-editor-dark')
+    await page.getByTestId('theme-toggle').click()
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('.cm-editor')!).backgroundColor === 'rgb(255, 255, 255)')
   })
 
   it('lists a deployment error by its Apigee name, keeps the previous revision serving, and jumps to the element at fault', async () => {
@@ -153,6 +160,13 @@ describe('Proxy editor', () => {
     // Let the save toasts go, so the picture shows the editor and the error list.
     await page.locator('.n-message').first().waitFor({ state: 'detached', timeout: 15_000 })
     await screenshot(page, 'proxy-editor-errors')
+
+    // The proxy detail lists the same error; its link opens the editor at the element.
+    await page.getByTestId('back-to-proxy').click()
+    await page.getByTestId('open-error').getByText('InvalidOperation').first().click()
+    await page.waitForURL(/#\/proxies\/API_One\/edit\?file=/)
+    await page.getByTestId('active-file').getByText('policies/OAuthV2-Verify-Access-Token.xml').waitFor()
+    await page.locator('.cm-gl-fault').getByText('Nope').waitFor()
 
     // Fixing the element and saving deploys again.
     await replaceEditorText(page, '<OAuthV2 name="OAuthV2-Verify-Access-Token">\n  <Operation>VerifyAccessToken</Operation>\n</OAuthV2>\n')
