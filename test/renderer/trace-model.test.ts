@@ -4,6 +4,7 @@ import {
   bearerToken,
   curlCommand,
   emptyFilters,
+  emptyLaneNote,
   filterOptions,
   filterTraces,
   filtersActive,
@@ -213,5 +214,22 @@ describe('clock set field', () => {
   })
   it('formats the engine time as the field shows it', () => {
     expect(formatUtcInput(Date.UTC(2026, 10, 24, 9, 5, 7))).toBe('2026-11-24 09:05:07')
+  })
+})
+
+describe('empty lanes of the transaction map', () => {
+  const error = { name: 'InvalidAPICallAsNoApiProductMatchFound', errorcode: 'x', faultstring: 'x', status: 401 }
+  const failedInRequest = [step({ index: 0, error })]
+  const passed = [step({ index: 0 }), step({ index: 1, kind: 'target', phase: 'target' })]
+  it.each([
+    ['target', failedInRequest, true, 'not reached: the fault ended the flow earlier'],
+    ['proxy-response', failedInRequest, true, 'not reached: the fault ended the flow earlier'],
+    ['error', failedInRequest, true, 'no fault rule ran: the default fault response was sent'],
+    ['proxy-response', passed, false, 'passed through, no policies'],
+    ['target', [step({ index: 0 })], false, 'no target call (null route)'],
+    ['error', passed, false, 'no fault'],
+    ['target', [], true, 'not reached']
+  ] as const)('%s lane, case %#', (lane, steps, failed, note) => {
+    expect(emptyLaneNote(lane, steps as TraceStep[], failed)).toBe(note)
   })
 })

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import { useApi } from '@renderer/api'
 import type { ClockState } from '@shared/contract'
+import { useConnectionStore } from './connection'
 
 /**
  * The engine's virtual clock. Between pushes the displayed time is extrapolated from the last
@@ -46,6 +47,8 @@ export const useClockStore = defineStore('clock', () => {
   const set = async (iso: string) => accept(await api.clock.set({ iso }))
 
   api.on('clock.changed', accept)
+  // A clock change pushed while the event channel was down was lost: ask again once it is back.
+  useConnectionStore().onResync(() => void refresh())
 
   return { state, now, error, refresh, advance, freeze, reset, set }
 })

@@ -3,6 +3,7 @@ import { computed, reactive, ref, shallowRef } from 'vue'
 import { useApi } from '@renderer/api'
 import type { TraceRecord, TraceSummary } from '@shared/trace'
 import type { Diagnosis } from '@shared/explain'
+import { useConnectionStore } from './connection'
 import { emptyFilters, filterOptions, filterTraces, mergeSummaries, type TraceFilters } from '@renderer/components/trace/model'
 
 /** The most the contract lets `traces.list` return; the gateway keeps 5,000 by default. */
@@ -116,6 +117,10 @@ export const useTracesStore = defineStore('traces', () => {
   api.on('trace.added', (summary) => {
     pending.push(summary)
     schedule()
+  })
+  // Traces pushed while the event channel was down were lost: refetch once it is back.
+  useConnectionStore().onResync(() => {
+    if (loaded.value) void refresh()
   })
 
   return { summaries, filtered, options, filters, lastFilterMs, loaded, loading, error, refresh, ensureLoaded, clear, get, explain, exportJson, importJson, resetFilters }

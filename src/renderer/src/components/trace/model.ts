@@ -122,6 +122,21 @@ export function stepsByLane(steps: readonly TraceStep[]): Record<LaneId, TraceSt
   return out
 }
 
+/**
+ * What an empty lane of the transaction map means: skipped because a fault ended the flow
+ * earlier, passed through without policies, or (error flow) no fault at all.
+ */
+export function emptyLaneNote(lane: LaneId, steps: readonly TraceStep[], failed: boolean): string {
+  if (lane === 'error') return failed ? 'no fault rule ran: the default fault response was sent' : 'no fault'
+  const order: LaneId[] = ['proxy-request', 'target', 'proxy-response']
+  const failing = steps.find((s) => s.error && !s.continueOnError)
+  const failedAt = failing ? order.indexOf(laneOf(failing.phase)) : -1
+  if (failedAt >= 0 && order.indexOf(lane) > failedAt) return 'not reached: the fault ended the flow earlier'
+  if (failed && failedAt < 0 && lane !== 'proxy-request') return 'not reached'
+  if (lane === 'target') return 'no target call (null route)'
+  return 'passed through, no policies'
+}
+
 /** How a step ended, for its colour and icon. */
 export type StepOutcome = 'ok' | 'skipped' | 'error' | 'error-continued'
 export function stepOutcome(step: TraceStep): StepOutcome {
