@@ -77,6 +77,11 @@ describe('Bindings designer', () => {
     const xs = [await x('developer:dev-one'), await x('app:App_One'), await x('product:Product_One'), await x('proxy:API_One'), await x('environment:test')]
     expect([...xs].sort((a, b) => a - b)).toEqual(xs)
     await screenshot(page, 'bindings')
+    await page.getByTestId('theme-toggle').click()
+    await page.locator('.bindings-page.dark').waitFor()
+    await screenshot(page, 'bindings-dark')
+    await page.getByTestId('theme-toggle').click()
+    await page.locator('.bindings-page.light').waitFor()
     expect(browser.problems).toEqual([])
   })
 
