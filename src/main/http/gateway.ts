@@ -55,24 +55,6 @@ interface Listener {
   environment: string
 }
 
-/** Parses repeated `--env-port NAME=PORT` arguments (also `--env-port=NAME=PORT`). */
-export function parseEnvPortOverrides(args: string[]): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    let value: string | undefined
-    if (arg === '--env-port') value = args[++i]
-    else if (arg.startsWith('--env-port=')) value = arg.slice('--env-port='.length)
-    else continue
-    const m = /^([A-Za-z0-9._-]+)=(\d+)$/.exec(value ?? '')
-    if (!m) throw new Error(`--env-port expects NAME=PORT (e.g. --env-port test=9001), got "${value ?? ''}"`)
-    const port = Number(m[2])
-    if (port < 0 || port > 65535) throw new Error(`--env-port ${m[1]}: port must be between 0 and 65535, got ${port}`)
-    out[m[1]!] = port
-  }
-  return out
-}
-
 /** Creates the gateway; nothing listens until start(). */
 export function createGateway(options: GatewayOptions): Gateway {
   return new GatewayListeners(options)

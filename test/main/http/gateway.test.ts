@@ -2,7 +2,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createGateway, parseEnvPortOverrides, type Gateway } from '../../../src/main/http/gateway'
+import { createGateway, type Gateway } from '../../../src/main/http/gateway'
 import { createHttpClient } from '../../../src/main/http/http-client'
 import { deployOk, makeEngine, proxy, proxyEndpoint, workspace } from '../../engine/runtime/helpers'
 import type { Environment } from '../../../src/shared/model'
@@ -184,18 +184,5 @@ describe('real HTTP targets through the listener', () => {
     const { port } = await startGateway({ targetUrl: `http://127.0.0.1:${targetPort}` })
     const r = await send(port('test'), '/real')
     expect([r.status, r.body]).toEqual([502, '{"fault":{"faultstring":"Unexpected EOF at target","detail":{"errorcode":"messaging.adaptors.http.flow.UnexpectedEOFAtTarget"}}}'])
-  })
-})
-
-describe('--env-port', () => {
-  test.each([
-    [['--env-port', 'test=9100', '--env-port=prod=0', 'other'], { test: 9100, prod: 0 }],
-    [[], {}]
-  ])('%j', (args, expected) => {
-    expect(parseEnvPortOverrides(args)).toEqual(expected)
-  })
-
-  test.each([['--env-port', 'test'], ['--env-port', 'test=70000'], ['--env-port']])('rejects %j', (...args) => {
-    expect(() => parseEnvPortOverrides(args)).toThrow(/--env-port/)
   })
 })
