@@ -143,7 +143,11 @@ describe('Trace viewer', () => {
     await expect.poll(() => changed.count()).toBe(0)
     await page.getByTestId('variables-at-step').locator('tr[data-variable="request.formparam.grant_type"]').getByText('client_credentials').waitFor()
     await steps.nth(2).click()
+    await page.getByTestId('trace-detail').evaluate((el) => el.parentElement?.scrollTo(0, 0))
     await screenshot(page, 'traces-detail')
+    await page.getByTestId('theme-toggle').click()
+    await screenshot(page, 'traces-detail-dark')
+    await page.getByTestId('theme-toggle').click()
 
     await page.locator('.n-tabs-tab', { hasText: 'Request & response' }).click()
     const received = page.getByTestId('request-received')
