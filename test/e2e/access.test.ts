@@ -58,6 +58,14 @@ describe('Access matrix', () => {
       'App_Three API_Two prod': noMatch
     })
 
+    // Hovering a cell gives the reason and, per product, the check that failed.
+    await cell(page, 'App_Two', 'API_Two', 'test').hover()
+    const tip = page.locator('.n-tooltip', { hasText: 'Click for every check' })
+    await tip.waitFor()
+    expect(await tip.locator('.tip-products li').allTextContents()).toEqual([expect.stringMatching(/^Product_Two: .*prod/)])
+    await page.mouse.move(5, 5)
+    await tip.waitFor({ state: 'detached' })
+
     // The cell detail gives the reason per product: for App_Three only the approval check fails.
     await cell(page, 'App_Three', 'API_One', 'test').click()
     const detail = page.getByTestId('cell-detail')
