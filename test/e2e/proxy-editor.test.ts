@@ -77,6 +77,13 @@ describe('Proxy editor', () => {
     await page.getByTestId('active-file').getByText('policies/AM-Tag-Request.xml').waitFor()
     await outline.locator('[data-kind="PreFlow"] [data-testid="outline-step"]').nth(1).and(page.locator('[data-policy="AM-Tag-Request"]')).waitFor()
     await page.getByTestId('unsaved').getByText('2 unsaved').waitFor()
+    // Leaving with unsaved changes asks first; staying keeps them.
+    await page.getByTestId('back-to-proxy').click()
+    await page.locator('.n-dialog').getByText('Leave without saving?').waitFor()
+    await page.locator('.n-dialog').getByRole('button', { name: 'Stay' }).click()
+    await page.locator('.n-dialog').waitFor({ state: 'detached' })
+    expect(page.url()).toMatch(/#\/proxies\/API_One\/edit$/)
+    await page.getByTestId('unsaved').getByText('2 unsaved').waitFor()
 
     await page.getByTestId('save').click()
     await toast(page, `API_One saved and deployed: revision ${revision + 1} serves test, revision ${revision + 1} serves prod`)
