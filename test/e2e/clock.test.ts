@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
+import { callConsole, launchBrowser, openConsole, screenshot, startConsole, type BrowserSession, type RunningConsole } from './harness'
 
 /** `HH:MM:SS` as seconds of the day. */
 function secondsOf(time: string): number {
@@ -74,9 +74,14 @@ describe('Engine clock in the shell', () => {
     await expect.poll(time).toBe('12:00:00')
     expect(await page.getByTestId('clock').innerText()).toContain('2030-01-15')
 
+    // A change made elsewhere (another window, the API) arrives by the clock.changed push.
+    await callConsole(running, 'clock.advance', { ms: 86_400_000 })
+    await expect.poll(() => page.getByTestId('clock').innerText()).toContain('2030-01-16')
+    expect(await time()).toBe('12:00:00')
+
     await page.getByTestId('clock-reset').click()
     await expect.poll(mode).toBe('real')
-    expect(await page.getByTestId('clock').innerText()).not.toContain('2030-01-15')
+    expect(await page.getByTestId('clock').innerText()).not.toContain('2030-01-1')
     expect(browser.problems).toEqual([])
   })
 })

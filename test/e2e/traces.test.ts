@@ -84,6 +84,15 @@ describe('Trace viewer', () => {
     await page.keyboard.press('Escape')
     await expect.poll(() => rows().count()).toBe(2)
     await page.getByTestId('filters-reset').click()
+
+    // Keyboard: a click selects, the arrow keys move through the list.
+    const ids = await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))
+    await rows().first().click()
+    await page.waitForURL(new RegExp(`#/traces/${ids[0]}$`))
+    await page.keyboard.press('ArrowDown')
+    await page.waitForURL(new RegExp(`#/traces/${ids[1]}$`))
+    await page.keyboard.press('Escape')
+    await page.waitForURL(/#\/traces$/)
   })
 
   it('explains the 401 of App_Two on API_One: cause, both views, evidence, fixes, fault', async () => {
