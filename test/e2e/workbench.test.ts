@@ -7,7 +7,7 @@ import { callConsole, launchBrowser, openConsole, screenshot, startConsole, type
 async function pick(page: Page, scope: string, label: string): Promise<void> {
   await page.locator(`${scope} .n-base-selection`).first().click()
   await page.locator('.n-base-select-option', { hasText: label }).first().click()
-  await page.locator('.n-base-select-menu:visible').waitFor({ state: 'detached' })
+  await expect.poll(() => page.locator('.n-base-select-menu:visible').count()).toBe(0)
 }
 
 const responseStatus = (page: Page) => page.getByTestId('response-status')
@@ -235,7 +235,7 @@ describe('Token workbench', () => {
     // The trace link goes to the trace viewer's route for this request; the workbench keeps its state on return.
     const href = await page.getByTestId('open-trace').getAttribute('href')
     await page.getByTestId('open-trace').click()
-    await page.waitForURL((url) => url.hash === href)
+    await expect.poll(() => new URL(page.url()).hash).toBe(href)
     await page.goto(`${running.origin}/#/workbench`)
     await page.locator('[data-grant="password"].n-radio-button--checked').waitFor()
     await walletTokens(page, 'App_One').filter({ hasText: 'password' }).first().waitFor()
@@ -252,6 +252,31 @@ describe('Token workbench', () => {
     await page.getByTestId('call-form').waitFor()
     expect(await page.getByTestId('call-path').inputValue()).toBe('/api-one/items')
     await page.getByTestId('current-token').getByText('Bearer: App_One').waitFor()
+    expect(browser.problems).toEqual([])
+  })
+
+  it("a trace's client fix runs through the workbench store: App_Two's 401 resent with App_One's credentials", async () => {
+    const { page } = browser
+    await page.locator('.n-tabs-tab', { hasText: 'Get a token' }).click()
+    await page.locator('[data-grant="client_credentials"]').click()
+    await page.getByRole('textbox', { name: 'Token endpoint' }).fill('/oauth/token')
+    await pick(page, '[data-testid="token-form"] [data-field="app"]', 'App_Two')
+    await sendAndExpect(page, () => page.getByTestId('send-token').click(), '200 OK')
+    await page.locator('.n-tabs-tab', { hasText: 'Wallet' }).click()
+    await walletTokens(page, 'App_Two').first().locator('[data-action="use"]').click()
+    await page.getByTestId('call-path').fill('/api-one/items')
+    await sendAndExpect(page, () => page.getByTestId('send-call').click(), '401 Unauthorized')
+
+    await page.getByTestId('open-trace').click()
+    const fix = page.locator('[data-testid="fix"][data-fix="use-credential:app-one-key"]')
+    await fix.getByRole('button').click()
+    await fix.getByTestId('fix-applied').waitFor()
+
+    await page.goto(`${running.origin}/#/workbench`)
+    await page.getByTestId('response').getByTestId('response-status').getByText('200 OK').waitFor()
+    await page.locator('.n-tabs-tab', { hasText: 'History' }).click()
+    const newest = page.getByTestId('history-item').first()
+    expect(await newest.innerText()).toMatch(/^200\s+GET\s+\/api-one\/items\s+GET \/api-one\/items with App_One's token/)
     expect(browser.problems).toEqual([])
   })
 })
