@@ -10,11 +10,23 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { inject } from 'vitest'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const SERVE_SCRIPT = join(ROOT, 'out/main/serve.js')
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 export const RESULTS_DIR = join(ROOT, 'test-results')
+
+/** The serve script of the build snapshot global-setup made, or of out/ when run without it. */
+function serveScript(): string {
+  let dir: string | undefined
+  try {
+    dir = inject('gatelabBuildDir')
+  } catch {
+    dir = undefined
+  }
+  return dir ? join(dir, 'out/main/serve.js') : SERVE_SCRIPT
+}
 
 export interface RunningConsole {
   /** `http://127.0.0.1:<port>/#secret=<s>` as printed. */
@@ -34,7 +46,7 @@ export async function startConsole(options: { environments?: string[]; prepare?:
   const dataDir = mkdtempSync(join(tmpdir(), 'gatelab-e2e-data-'))
   options.prepare?.(dataDir)
   const secret = randomBytes(18).toString('base64url')
-  const args = [SERVE_SCRIPT, '--data', dataDir, '--port', '0', ...environments.flatMap((e) => ['--env-port', `${e}=0`]), '--secret', secret]
+  const args = [serveScript(), '--data', dataDir, '--port', '0', ...environments.flatMap((e) => ['--env-port', `${e}=0`]), '--secret', secret]
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   const output: string[] = []
   const gateways: Record<string, string> = {}
