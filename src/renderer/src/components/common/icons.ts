@@ -28,7 +28,9 @@ export const iconPaths = {
   trace: 'M3 12h4l2-6 4 12 2-6h6',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   upload: 'M12 20V9M7 14l5-5 5 5M5 4h14',
-  alert: 'M12 3l10 18H2zM12 10v5M12 18h.01'
+  alert: 'M12 3l10 18H2zM12 10v5M12 18h.01',
+  expand: 'M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5',
+  collapse: 'M9 4v5H4M15 4v5h5M9 20v-5H4M15 20v-5h5'
 } as const
 
 export type IconName = keyof typeof iconPaths
