@@ -127,6 +127,21 @@ describe('Bindings designer', () => {
       'App_Three->Product_Two approved',
       'App_Two->Product_Two approved'
     ])
+
+    // Without dragging: click an app, pick a product; the keyboard opens the same menu.
+    await node(page, 'app:App_Two').focus()
+    await page.keyboard.press('Enter')
+    await page.getByTestId('app-menu').getByText('Add an API product to App_Two').waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByTestId('app-menu').waitFor({ state: 'detached' })
+    await node(page, 'app:App_Two').click()
+    await page.getByTestId('app-menu').getByText('app-two-key').waitFor()
+    await page.getByTestId('app-menu-product').click()
+    await page.locator('.n-base-select-option', { hasText: 'Product_One (auto)' }).click()
+    await page.getByTestId('app-menu-add').click()
+    await toast(page, "Product_One added to App_Two's key app-two-key: approved (automatic approval)")
+    await edge(page, 'grant:App_Two:Product_One').and(page.locator('.edge-approved')).waitFor({ state: 'attached' })
+    await page.getByTestId('app-menu').waitFor({ state: 'detached' })
     expect(browser.problems).toEqual([])
   })
 
@@ -174,7 +189,7 @@ describe('Bindings designer', () => {
     await callConsole(running, 'workspace.import', { workspace: { ...ws, developers: [...ws.developers, ...developers], apiProducts: [...ws.apiProducts, ...products], apps: [...ws.apps, ...apps] } })
     await node(page, 'app:App_49').waitFor({ state: 'attached' })
     await page.locator('.vue-flow__node[data-id^="product:Product_"]').nth(19).waitFor({ state: 'attached' })
-    const expectedGrants = apps.reduce((n, a) => n + a.credentials[0]!.apiProducts.length, 0) + 4
+    const expectedGrants = apps.reduce((n, a) => n + a.credentials[0]!.apiProducts.length, 0) + 5
     await page.waitForFunction((n) => document.querySelectorAll('.vue-flow__edge.edge-grant').length === n, expectedGrants)
 
     await page.locator('.n-message').first().waitFor({ state: 'detached', timeout: 15_000 })
