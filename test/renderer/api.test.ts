@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, createApiClient, type Transport } from '@renderer/api'
-import { httpTransport } from '@renderer/api/transport'
+import { httpTransport, ipcTransport } from '@renderer/api/transport'
 import type { ConsoleEvents, ConsoleResult, EventName } from '@shared/contract'
 
 /** A transport that answers from a table and records what was called. */
@@ -96,5 +96,35 @@ describe('HTTP transport', () => {
     const error = (await createApiClient(down).workspace.info({}).catch((e: unknown) => e)) as ApiError
     expect(error).toBeInstanceOf(ApiError)
     expect([error.code, error.method, error.message]).toEqual(['network', 'workspace.info', 'The console is not reachable (Failed to fetch)'])
+  })
+})
+
+describe('IPC transport (Electron preload bridge)', () => {
+  it('calls window.gatelab.<domain>.<action>(input) and passes events through', async () => {
+    const calls: unknown[] = []
+    const subscribed: string[] = []
+    const bridge = {
+      developers: {
+        setStatus: async (input: unknown) => {
+          calls.push(input)
+          return { ok: true, data: { email: 'dev.one@sample.example', status: 'inactive' } }
+        }
+      },
+      on: (event: string) => {
+        subscribed.push(event)
+        return () => {}
+      }
+    } as unknown as NonNullable<Window['gatelab']>
+    const api = createApiClient(ipcTransport(bridge))
+    await expect(api.developers.setStatus({ email: 'dev.one@sample.example', status: 'inactive' })).resolves.toEqual({ email: 'dev.one@sample.example', status: 'inactive' })
+    expect(calls).toEqual([{ email: 'dev.one@sample.example', status: 'inactive' }])
+    api.on('clock.changed', () => {})
+    expect(subscribed).toEqual(['clock.changed'])
+  })
+
+  it('answers unknown-method for a method the bridge does not have', async () => {
+    const api = createApiClient(ipcTransport({ on: () => () => {} } as unknown as NonNullable<Window['gatelab']>))
+    const error = (await api.products.list({}).catch((e: unknown) => e)) as ApiError
+    expect(error.code).toBe('unknown-method')
   })
 })
