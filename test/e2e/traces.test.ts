@@ -158,6 +158,16 @@ describe('Trace viewer', () => {
     await screenshot(page, 'traces-detail-dark')
     await page.getByTestId('theme-toggle').click()
 
+    // Hiding the list gives the timeline room: the step inspector moves beside the steps.
+    await page.getByTestId('detail-expand').click()
+    await page.getByTestId('trace-list').waitFor({ state: 'hidden' })
+    const table = (await page.getByTestId('step-table').boundingBox())!
+    const inspector = (await page.getByTestId('step-inspector').boundingBox())!
+    expect(inspector.x).toBeGreaterThan(table.x + table.width - 1)
+    await screenshot(page, 'traces-detail-expanded')
+    await page.getByTestId('detail-expand').click()
+    await page.getByTestId('trace-list').waitFor()
+
     await page.locator('.n-tabs-tab', { hasText: 'Request & response' }).click()
     const received = page.getByTestId('request-received')
     await received.getByText('POST /oauth/token').waitFor()
