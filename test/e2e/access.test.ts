@@ -77,6 +77,11 @@ describe('Access matrix', () => {
     // Park the pointer on the detail panel, so no cell tooltip is opening or closing in the picture.
     await detail.locator('.head').hover()
     await screenshot(page, 'access')
+    await page.getByTestId('theme-toggle').click()
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
+    await screenshot(page, 'access-dark')
+    await page.getByTestId('theme-toggle').click()
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light')
 
     // Approving from the cell detail changes the workspace; the matrix follows the push event.
     await evaluation.getByTestId('approve-product').click()
