@@ -1,8 +1,7 @@
 /**
  * The proxy editor's policy templates (renderer) must deploy on the gateway (engine) as they are:
- * a new policy that fails deployment would teach the wrong XML. The test spans two layers;
- * test/cross/ is in neither tsconfig project (each may import only its own layer), so
- * vitest runs it and tsc does not check it.
+ * a new policy that fails deployment would teach the wrong XML. The test spans two layers, so it
+ * lives in test/cross/ (type-checked with the node project; the templates are plain TypeScript).
  */
 import { describe, expect, it } from 'vitest'
 import { compileProxy } from '../../src/engine/bundle'
