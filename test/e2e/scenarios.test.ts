@@ -134,6 +134,15 @@ async function replay(page: Page, running: RunningConsole, s: Scenario, shot: (s
   expect((await page.getByTestId('resent-from').innerText()).replace(/\s+/g, ' ')).toContain(`got 401 (${FAULT}): now 200`)
   await shot('5-resent-200')
 
+  // What changed between the two requests.
+  await page.getByTestId('compare').click()
+  const diff = page.getByTestId('variable-diff')
+  await diff.waitFor()
+  expect(await diff.locator('tr[data-variable="fault.name"]').innerText()).toContain(FAULT)
+  await shot('6-compare')
+  await page.keyboard.press('Escape')
+  await page.getByTestId('trace-compare').waitFor({ state: 'hidden' })
+
   // The list shows both requests of API_One: the 401 and the 200 after the fix.
   const rows = page.locator('[data-testid="trace-row"]').filter({ hasText: '/api-one/items' })
   await expect.poll(async () => (await rows.allInnerTexts()).map((t) => (/\b(200|401)\b/.exec(t) ?? [])[0]).join(',')).toBe('200,401')

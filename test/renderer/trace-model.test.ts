@@ -3,6 +3,7 @@ import type { TraceStep, TraceSummary } from '@shared/trace'
 import {
   bearerToken,
   curlCommand,
+  diffVariables,
   emptyFilters,
   emptyLaneNote,
   filterOptions,
@@ -231,5 +232,18 @@ describe('empty lanes of the transaction map', () => {
     ['target', [], true, 'not reached']
   ] as const)('%s lane, case %#', (lane, steps, failed, note) => {
     expect(emptyLaneNote(lane, steps as TraceStep[], failed)).toBe(note)
+  })
+})
+
+describe('diffVariables (a request and its resend)', () => {
+  it('lists added, removed and changed variables by name and leaves equal ones out', () => {
+    const before = { 'fault.name': 'InvalidAPICallAsNoApiProductMatchFound', client_id: 'app-two-key', 'environment.name': 'test' }
+    const after = { client_id: 'app-one-key', 'environment.name': 'test', 'apiproduct.name': 'Product_One' }
+    expect(diffVariables(before, after)).toEqual([
+      { name: 'apiproduct.name', after: 'Product_One', kind: 'added' },
+      { name: 'client_id', before: 'app-two-key', after: 'app-one-key', kind: 'changed' },
+      { name: 'fault.name', before: 'InvalidAPICallAsNoApiProductMatchFound', kind: 'removed' }
+    ])
+    expect(diffVariables(after, after)).toEqual([])
   })
 })

@@ -269,3 +269,24 @@ export function formatMs(ms: number): string {
 export function formatClockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 23)
 }
+
+export interface VariableDiff {
+  name: string
+  before?: string
+  after?: string
+  kind: 'added' | 'removed' | 'changed'
+}
+
+/** The flow variables that differ between two requests (unchanged ones left out), by name. */
+export function diffVariables(before: Record<string, string>, after: Record<string, string>): VariableDiff[] {
+  const out: VariableDiff[] = []
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const a = before[name]
+    const b = after[name]
+    if (a === b) continue
+    if (a === undefined) out.push({ name, after: b, kind: 'added' })
+    else if (b === undefined) out.push({ name, before: a, kind: 'removed' })
+    else out.push({ name, before: a, after: b, kind: 'changed' })
+  }
+  return out.sort((x, y) => x.name.localeCompare(y.name))
+}
