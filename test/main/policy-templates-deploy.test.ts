@@ -1,13 +1,12 @@
 /**
  * The proxy editor's policy templates (renderer) must deploy on the gateway (engine) as they are:
- * a new policy that fails deployment would teach the wrong XML. The test spans two layers, so it
- * lives in test/cross/ (type-checked with the node project; the templates are plain TypeScript).
+ * a new policy that fails deployment would teach the wrong XML.
  */
 import { describe, expect, it } from 'vitest'
 import { compileProxy } from '../../src/engine/bundle'
 import { policyHandlers } from '../../src/engine/policies'
 import type { ApiProxy } from '../../src/shared/model'
-import { policyTemplates } from '../../src/renderer/src/components/proxy-editor/templates'
+import { policyTemplates } from '../../src/shared/policy-templates'
 
 const endpoint = (policy: string) => `<ProxyEndpoint name="default">
   <PreFlow name="PreFlow">

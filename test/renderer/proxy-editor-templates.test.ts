@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiProxy } from '../../src/shared/model'
 import type { ProxyDeployment } from '../../src/shared/deployment'
-import { freeName, policyTemplates, templateById } from '../../src/renderer/src/components/proxy-editor/templates'
+import { freeName, policyTemplates, templateById } from '../../src/shared/policy-templates'
 import { addStepToPreFlow } from '../../src/renderer/src/components/proxy-editor/outline'
 import { bundleFiles, bundlePatch, describeFile, groupErrors, servingNote } from '../../src/renderer/src/components/proxy-editor/files'
 
