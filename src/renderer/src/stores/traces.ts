@@ -110,6 +110,11 @@ export const useTracesStore = defineStore('traces', () => {
     await refresh()
     return accepted
   }
+  /** Which trace a resend from the viewer came from (new id -> earlier id), to link and compare them. */
+  const resentFrom = shallowRef(new Map<string, string>())
+  function noteResend(newId: string, fromId: string): void {
+    resentFrom.value = new Map(resentFrom.value).set(newId, fromId)
+  }
   function resetFilters(): void {
     Object.assign(filters, emptyFilters())
   }
@@ -123,5 +128,5 @@ export const useTracesStore = defineStore('traces', () => {
     if (loaded.value) void refresh()
   })
 
-  return { summaries, filtered, options, filters, lastFilterMs, loaded, loading, error, refresh, ensureLoaded, clear, get, explain, exportJson, importJson, resetFilters }
+  return { summaries, filtered, options, filters, lastFilterMs, loaded, loading, error, refresh, ensureLoaded, clear, get, explain, exportJson, importJson, resetFilters, resentFrom, noteResend }
 })
