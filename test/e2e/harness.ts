@@ -189,8 +189,10 @@ export async function addTag(page: Page, name: string, value: string): Promise<v
 
 /** Clicks the positive button of the open confirmation dialog. */
 export async function confirmDialog(page: Page, action: string): Promise<void> {
-  await page.locator('.n-dialog').getByRole('button', { name: action }).click()
-  await page.locator('.n-dialog').waitFor({ state: 'detached' })
+  const dialog = page.locator('.n-dialog', { has: page.getByRole('button', { name: action, exact: true }) }).last()
+  await dialog.getByRole('button', { name: action, exact: true }).click()
+  // Wait for this dialog to go; another (an error report) may open in its place.
+  await dialog.waitFor({ state: 'detached' })
 }
 
 /** Waits for a success or error toast with the text and returns it. */
