@@ -1,21 +1,9 @@
 /** The console's token list: metadata only, never the clear value (which is not stored anyway). */
-import type { TokenRecord } from '../../shared/tokens'
+import type { TokenInfo } from '../../shared/contract'
 import type { TokenStore } from './store'
 
-export interface TokenSummary {
-  kind: TokenRecord['kind']
-  appId: string | undefined
-  appName: string | undefined
-  clientId: string
-  scope: string
-  issuedAt: number
-  expiresAt: number
-  /** `expired` when the expiry has passed, whatever the stored status. */
-  status: 'approved' | 'revoked' | 'expired'
-  /** First 8 hex characters of the hash, enough to tell tokens apart in a list. */
-  hashPrefix: string
-  jwt: boolean
-}
+/** A token as the console lists it (the contract's TokenInfo). */
+export type TokenSummary = TokenInfo
 
 /** Summaries of every stored token and code, newest first. */
 export function listTokens(store: TokenStore, now: number): TokenSummary[] {
