@@ -55,6 +55,21 @@ describe('Developers view', () => {
     expect((await callConsole<Developer[]>(running, 'developers.list')).map((d) => d.email)).toContain('dev.two@sample.example')
   })
 
+  it('creates a developer from the keyboard only: Tab to New, type, Ctrl+Enter saves', async () => {
+    const { page } = browser
+    await page.getByTestId('list-search').locator('input').focus()
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    // The first field has the focus as soon as the dialog is open.
+    await page.waitForFunction(() => document.activeElement?.closest('[data-field="email"]') !== null)
+    await page.keyboard.type('keys.only@sample.example')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('Keyboard')
+    await page.keyboard.press('Control+Enter')
+    await page.waitForURL(/#\/developers\/keys\.only@sample\.example$/)
+    expect((await callConsole<Developer>(running, 'developers.get', { email: 'keys.only@sample.example' })).firstName).toBe('Keyboard')
+  })
+
   it('creates a developer (bad e-mail shown at the e-mail field), edits and deletes it', async () => {
     const { page } = browser
     await page.getByTestId('create').click()
