@@ -8,6 +8,8 @@ const mode = process.argv[2]
 // The parent asks for CPU time around each measurement: CPU per request is steadier than req/s on a busy machine.
 process.on('message', (msg) => {
   if (msg === 'cpu') process.send({ cpu: process.cpuUsage() })
+  // A clean exit lets --cpu-prof write its profile (bench/profile.mjs).
+  if (msg === 'exit') process.exit(0)
 })
 
 if (mode === 'gateway') {

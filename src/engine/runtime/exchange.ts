@@ -90,6 +90,8 @@ export const ECHO_VARIABLES = [
 ] as const
 
 const ECHO_ANSWERED = 'Echo target answered 200'
+/** Shared by every echo response: messages copy headers before changing them. */
+const ECHO_HEADERS: Array<[string, string]> = [['Content-Type', 'application/json']]
 const NOTHING: never[] = []
 /** Passed where no condition will record into it. */
 const UNUSED_RECORDER: AccessRecorder = { reads: NOTHING, writes: NOTHING }
@@ -237,7 +239,7 @@ class Exchange {
     const sent: GatewayResponse = {
       status: response.status,
       reasonPhrase: response.reasonPhrase || reasonPhraseFor(response.status),
-      headers: withoutHopByHop(response.headerEntries()),
+      headers: withoutHopByHop(response.headerSnapshot()),
       body: response.body
     }
     await this.runPostClientFlow(proxyEndpoint)
@@ -489,7 +491,7 @@ class Exchange {
       copySuffix ? String(this.vars.peek('proxy.pathsuffix') ?? '') : '',
       copyQuery ? this.request.querystring : ''
     )
-    const headers = withoutHopByHop(this.request.headerEntries())
+    const headers = withoutHopByHop(this.request.headerSnapshot())
     this.targetRequestRaw = { method: this.request.verb, url, headers, body: this.request.body }
     if (url.toLowerCase().startsWith('echo:')) {
       let response: HttpMessage
@@ -550,7 +552,7 @@ class Exchange {
   private targetAnswered(response: HttpMessage, description: string, connection: TargetConnection, endpoint: CompiledEndpoint, started: number): void {
     this.vars.response = response
     this.fixed.targetReceivedAt = this.setup.services.clock.now()
-    this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerEntries(), body: response.body }
+    this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerSnapshot(), body: response.body }
     const success = connection.successCodes(response.status)
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
     if (fault) this.setFaultVariables(fault, undefined)
@@ -580,7 +582,7 @@ class Exchange {
     const body =
       `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(pathname)},"query":${query},` +
       `"headers":${pairsToJson(headers, true)},"body":${JSON.stringify(this.request.content)},"variables":{${variables}}}`
-    return new HttpMessage({ status: 200, headers: [['Content-Type', 'application/json']], body: encodeUtf8(body) })
+    return new HttpMessage({ status: 200, headers: ECHO_HEADERS, body: encodeUtf8(body) })
   }
 
   // ---- faults ---------------------------------------------------------------------------------
@@ -795,10 +797,10 @@ class Exchange {
     }
     return new LazyTraceRecord(summary, {
       masker: setup.masker,
-      request: { method, url: received.url, headers: received.headers, body: received.body },
+      request: received,
       ...(this.targetRequestRaw ? { targetRequest: this.targetRequestRaw } : {}),
-      ...(this.targetResponseRaw ? { targetResponse: this.targetResponseRaw } : {}),
-      response: { status: sent.status, reasonPhrase: sent.reasonPhrase, headers: sent.headers, body: sent.body },
+      ...(this.targetResponseRaw ? { targetResponse: sameMessage(this.targetResponseRaw, sent) ? sent : this.targetResponseRaw } : {}),
+      response: sent,
       variables: this.vars
     })
   }
@@ -824,7 +826,11 @@ function pairsToJson(pairs: ReadonlyArray<readonly [string, string]>, headers: b
   return `{${out}}`
 }
 
-/** The headers to forward; the pairs themselves are shared, not copied (nobody changes them in place). */
+/** True when the response went out exactly as the target sent it: the trace then keeps one object for both. */
+function sameMessage(a: RawSnapshot, b: GatewayResponse): boolean {
+  return a.status === b.status && a.reasonPhrase === b.reasonPhrase && a.headers === b.headers && a.body === b.body
+}
+
 function hasRequestWork(endpoint: CompiledEndpoint): boolean {
   return endpoint.flows.length > 0 || endpoint.preFlow.request.length > 0 || endpoint.postFlow.request.length > 0
 }
@@ -833,10 +839,18 @@ function hasResponseWork(endpoint: CompiledEndpoint): boolean {
   return endpoint.preFlow.response.length > 0 || endpoint.postFlow.response.length > 0 || endpoint.flows.some((f) => f.response.length > 0)
 }
 
+/**
+ * The headers to forward. Nothing is copied when there is nothing to drop: the arrays come from
+ * headerSnapshot() and the pairs are never changed in place, so sharing them is safe.
+ */
 function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
-  const out: Array<[string, string]> = []
-  for (const pair of headers) if (!HOP_BY_HOP.has(pair[0].toLowerCase())) out.push(pair as [string, string])
-  return out
+  let out: Array<[string, string]> | undefined
+  for (let i = 0; i < headers.length; i++) {
+    const pair = headers[i]!
+    if (HOP_BY_HOP.has(pair[0].toLowerCase())) out ??= headers.slice(0, i) as Array<[string, string]>
+    else if (out) out.push(pair as [string, string])
+  }
+  return out ?? (headers as Array<[string, string]>)
 }
 
 function flowLabel(flow: CompiledFlow, endpoint: CompiledEndpoint): string {

@@ -119,6 +119,15 @@ export class HttpMessage implements MutableMessage {
     return this.headers
   }
 
+  /**
+   * The header pairs as they are now, without copying: the message copies them before its next change,
+   * so the array keeps showing this moment (for traces and for what goes over the wire).
+   */
+  headerSnapshot(): ReadonlyArray<readonly [string, string]> {
+    this.ownsHeaders = false
+    return this.headers
+  }
+
   /** Header count without copying. */
   get headerCount(): number {
     return this.headers.length

@@ -18,6 +18,7 @@ export interface RawSnapshot {
 /** What a record's lazy fields are computed from. */
 export interface LazyTraceSource {
   masker: SecretMasker
+  /** The request as received (the listener's own object, not a copy); the trace shows the record's method. */
   request: RawSnapshot
   targetRequest?: RawSnapshot
   targetResponse?: RawSnapshot
@@ -103,7 +104,7 @@ export class LazyTraceRecord implements TraceRecord {
   }
 
   get request(): MessageSnapshot {
-    return (this.#request ??= maskedSnapshot(this.#masker, this.#rawRequest))
+    return (this.#request ??= { ...maskedSnapshot(this.#masker, this.#rawRequest), method: this.method })
   }
 
   get targetRequest(): MessageSnapshot | undefined {

@@ -196,7 +196,28 @@ class GatewayListeners implements Gateway {
   }
 
   private async serve(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const declared = Number(req.headers['content-length'] ?? '0')
+    // One pass over the raw headers: reading req.headers would make node build a second, normalised copy.
+    const raw = req.rawHeaders
+    const headers: Array<[string, string]> = []
+    let contentLength: string | undefined
+    let chunked = false
+    let host: string | undefined
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!
+      const value = raw[i + 1]!
+      headers.push([name, value])
+      switch (name.toLowerCase()) {
+        case 'content-length':
+          contentLength ??= value
+          break
+        case 'transfer-encoding':
+          chunked = true
+          break
+        case 'host':
+          host ??= value
+      }
+    }
+    const declared = Number(contentLength ?? '0')
     if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
       this.tooLarge(req, res)
       return
@@ -204,7 +225,7 @@ class GatewayListeners implements Gateway {
     const chunks: Buffer[] = []
     let size = 0
     let overflow = false
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (Number.isFinite(declared) && declared > 0)
+    const hasBody = chunked || (Number.isFinite(declared) && declared > 0)
     if (!hasBody) {
       // Nothing to wait for: let the (empty) request finish on its own.
       req.resume()
@@ -234,8 +255,6 @@ class GatewayListeners implements Gateway {
       this.tooLarge(req, res)
       return
     }
-    const headers: Array<[string, string]> = []
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!])
     const request: GatewayRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
@@ -245,7 +264,7 @@ class GatewayListeners implements Gateway {
       clientPort: req.socket.remotePort ?? 0
     }
     try {
-      const { response } = await this.options.engine.handle(this.environmentFor(listener, req.headers.host), request)
+      const { response } = await this.options.engine.handle(this.environmentFor(listener, host), request)
       const flat: string[] = []
       for (const [name, value] of response.headers) {
         if (name.toLowerCase() === 'content-length') continue
