@@ -71,4 +71,28 @@ describe('API Proxies view', () => {
     await listItem(page, 'Orders_API').waitFor({ state: 'detached' })
     expect(browser.problems).toEqual([])
   })
+
+  it('shows why a deployment failed: Apigee error name, file, line and element', async () => {
+    const { page } = browser
+    const endpoint = [
+      '<ProxyEndpoint name="default">',
+      '  <PreFlow name="PreFlow"><Request><Step><Name>Verify</Name></Step></Request></PreFlow>',
+      '  <HTTPProxyConnection><BasePath>/broken</BasePath></HTTPProxyConnection>',
+      '  <RouteRule name="default"/>',
+      '</ProxyEndpoint>'
+    ].join('\n')
+    await callConsole(running, 'proxies.create', {
+      proxy: { name: 'Broken', basePath: '/broken', environments: ['test'], proxyEndpoints: { default: endpoint }, policies: { Verify: '<OAuthV2 name="Verify">\n  <Operation>Nope</Operation>\n</OAuthV2>\n' } }
+    })
+    await page.goto(`${running.origin}/#/proxies/Broken`)
+    await expect(listItem(page, 'Broken').innerText()).resolves.toContain('failed')
+    await row('test').getByTestId('deployment-state').getByText('failed').waitFor()
+    const errors = page.getByTestId('deployment-errors')
+    await errors.waitFor()
+    const text = await errors.innerText()
+    expect(text).toContain('InvalidOperation')
+    expect(text).toContain('policies/Verify.xml:2 /OAuthV2/Operation')
+    expect(text).toContain('Invalid operation "Nope"')
+    await screenshot(page, 'proxies-deployment-failed')
+  })
 })
