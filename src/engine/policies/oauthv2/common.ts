@@ -126,6 +126,9 @@ export function authenticateClient(ctx: PolicyContext, config: OAuthV2Config, re
   const ws = ctx.services.workspace()
   const found = findCredential(ws, presented.clientId)
   if (!found) throw tokenEndpointFault(ctx, config, 'InvalidClient', undefined, `No app has the client_id ${presented.clientId}`)
+  // Which app asked is kept even when a later check fails: traces list and filter token requests by app ([U]).
+  ctx.variables.set('client_id', presented.clientId)
+  ctx.variables.set('developer.app.name', found.app.name)
   if (requireSecret && !config.externalAuthorization) {
     if (presented.clientSecret === undefined || !secretsEqual(presented.clientSecret, found.credential.consumerSecret)) {
       throw tokenEndpointFault(ctx, config, 'InvalidClient', undefined, `The client_secret does not match ${found.app.name}'s key`)
