@@ -1,6 +1,12 @@
-// npm run bench: requests per second of a gateway proxy (echo target, no policies, tracing on)
-// beside a bare node:http server answering the same bytes, each server in its own process and
-// autocannon in this one. Prints the ratio and writes bench/results/gateway-echo.json.
+// npm run bench: each comparison is a ratio against a baseline measured in the same run, servers in
+// their own processes and autocannon in this one, rounds alternating so that load from other programs
+// hits both sides alike. Results go to bench/results/<name>.json.
+//   gateway-echo       proxy with the echo target and no policies (tracing on) vs bare node:http
+//   oauth-verify       proxy whose PreFlow has OAuthV2 VerifyAccessToken (valid token) vs bare node:http
+//   oauth-token        client_credentials token issue (POST /oauth/token, Basic auth) vs bare node:http
+//   oauth-token-store  token issue with 100k live tokens in the store vs an empty store
+//   jwt-verify         in-process: a request through VerifyJWTAccessToken vs jose's jwtVerify, same key and token
+// Server CPU time per request is recorded beside throughput: on a shared machine it is the steadier number.
 import { fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
@@ -8,14 +14,14 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
-// Measurements alternate bare/gateway this many times, so that load from other programs hits both alike.
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
-const TARGET_RATIO = 0.7
-const PATH = '/bench/echo?x=1'
+const LIVE_TOKENS = Number(process.env.BENCH_LIVE_TOKENS ?? 100_000)
+const TARGETS = { 'gateway-echo': 0.7, 'oauth-token-store': 0.8 }
 const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url))
+const startedAt = Date.now()
 
 function startServer(mode, env = {}) {
   return new Promise((resolve, reject) => {
@@ -27,15 +33,17 @@ function startServer(mode, env = {}) {
 
 function stopServer({ child }) {
   return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve()
     child.removeAllListeners('exit')
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
   })
 }
 
-function fetchSample(port) {
+/** One answer of the gateway, without the per-connection headers: what the bare server replays. */
+function fetchSample(port, request) {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: PATH, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: request.method, path: request.path, headers: request.headers, agent: false }, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
       res.on('end', () => {
@@ -46,13 +54,18 @@ function fetchSample(port) {
         }
         resolve({ status: res.statusCode, reason: res.statusMessage, headers, body: Buffer.concat(chunks) })
       })
-    }).on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(request.body ?? '')
   })
 }
 
-function measure(port, duration) {
+function load(port, request, duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `http://127.0.0.1:${port}${PATH}`, connections: CONNECTIONS, duration }, (err, result) => (err ? reject(err) : resolve(result)))
+    autocannon(
+      { url: `http://127.0.0.1:${port}${request.path}`, method: request.method, headers: request.headers, body: request.body, connections: CONNECTIONS, duration },
+      (err, result) => (err ? reject(err) : resolve(result))
+    )
   })
 }
 
@@ -69,74 +82,162 @@ function cpuOf(server) {
   })
 }
 
-async function measured(mode, server) {
+async function measured(label, server, request) {
   const before = await cpuOf(server)
-  const result = await measure(server.port, SECONDS)
+  const result = await load(server.port, request, SECONDS)
   const after = await cpuOf(server)
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${mode}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
   result.cpuMicrosPerRequest = (after - before) / result.requests.total
   return result
 }
 
-const loadBefore = os.loadavg()[0]
-const gatewayServer = await startServer('gateway')
-const sample = await fetchSample(gatewayServer.port)
-const traceLimit = gatewayServer.traceLimit
-if (sample.status !== 200) throw new Error(`gateway answered ${sample.status} to ${PATH}: ${sample.body}`)
-const bareServer = await startServer('bare', { BENCH_SAMPLE: JSON.stringify({ ...sample, body: sample.body.toString('base64') }) })
-
-console.log(`bench: ${ROUNDS} x ${SECONDS}s per server, ${CONNECTIONS} connections, GET ${PATH} (${sample.body.length} byte body), tracing on`)
-const runs = { bare: [], gateway: [] }
-try {
-  if (WARMUP_SECONDS > 0) {
-    await measure(bareServer.port, WARMUP_SECONDS)
-    await measure(gatewayServer.port, WARMUP_SECONDS)
-  }
-  for (let round = 0; round < ROUNDS; round++) {
-    runs.bare.push(await measured('bare', bareServer))
-    runs.gateway.push(await measured('gateway', gatewayServer))
-  }
-} finally {
-  await stopServer(bareServer)
-  await stopServer(gatewayServer)
-}
-
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+const round = (x, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits
 const summary = (rs) => ({
   requestsPerSecond: Math.round(mean(rs.map((r) => r.requests.average))),
   perRound: rs.map((r) => r.requests.average),
-  cpuMicrosPerRequest: Math.round(mean(rs.map((r) => r.cpuMicrosPerRequest)) * 10) / 10,
+  cpuMicrosPerRequest: round(mean(rs.map((r) => r.cpuMicrosPerRequest)), 1),
   latencyMsP50: mean(rs.map((r) => r.latency.p50)),
   latencyMsP99: mean(rs.map((r) => r.latency.p99)),
   requests: rs.reduce((a, r) => a + r.requests.total, 0)
 })
-const bare = summary(runs.bare)
-const gateway = summary(runs.gateway)
-const ratio = gateway.requestsPerSecond / bare.requestsPerSecond
-const results = {
-  name: 'gateway-echo',
-  date: new Date().toISOString(),
-  node: process.version,
-  cpus: os.cpus().length,
-  /** 1-minute load average before and after: above the CPU count, other programs competed for the CPUs. */
-  loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0] * 100) / 100 },
-  durationSeconds: SECONDS,
-  rounds: ROUNDS,
-  connections: CONNECTIONS,
-  path: PATH,
-  tracing: { enabled: true, bufferLimit: traceLimit },
-  bare,
-  gateway,
-  ratio: Math.round(ratio * 1000) / 1000,
-  /** The same comparison by server CPU time per request (bare / gateway): steadier on a shared machine. */
-  cpuRatio: 0,
-  targetRatio: TARGET_RATIO,
-  meetsTarget: ratio >= TARGET_RATIO
+
+/** Alternating rounds of `subject` and `baseline` (each { label, server, request }); the ratio is subject / baseline. */
+async function compare(subject, baseline) {
+  if (WARMUP_SECONDS > 0) {
+    await load(baseline.server.port, baseline.request, WARMUP_SECONDS)
+    await load(subject.server.port, subject.request, WARMUP_SECONDS)
+  }
+  const runs = { baseline: [], subject: [] }
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.baseline.push(await measured(baseline.label, baseline.server, baseline.request))
+    runs.subject.push(await measured(subject.label, subject.server, subject.request))
+  }
+  const b = summary(runs.baseline)
+  const s = summary(runs.subject)
+  return { baseline: b, subject: s, ratio: round(s.requestsPerSecond / b.requestsPerSecond), cpuRatio: round(b.cpuMicrosPerRequest / s.cpuMicrosPerRequest) }
 }
-results.cpuRatio = Math.round((bare.cpuMicrosPerRequest / gateway.cpuMicrosPerRequest) * 1000) / 1000
+
+/** The subject against a bare node:http server that answers the subject's own bytes. */
+async function againstBare(gateway, request) {
+  const sample = await fetchSample(gateway.port, request)
+  if (sample.status !== 200) throw new Error(`gateway answered ${sample.status} to ${request.method} ${request.path}: ${sample.body}`)
+  const bare = await startServer('bare', { BENCH_SAMPLE: JSON.stringify({ ...sample, body: sample.body.toString('base64') }) })
+  try {
+    const result = await compare({ label: 'gateway', server: gateway, request }, { label: 'bare', server: bare, request })
+    return { ...result, bodyBytes: sample.body.length }
+  } finally {
+    await stopServer(bare)
+  }
+}
+
+const machine = () => ({ node: process.version, cpus: os.cpus().length, loadAverage: round(os.loadavg()[0], 2) })
+
+function record(name, description, fields, lines) {
+  const target = TARGETS[name]
+  const out = {
+    name,
+    description,
+    date: new Date().toISOString(),
+    ...machine(),
+    durationSeconds: SECONDS,
+    rounds: ROUNDS,
+    connections: CONNECTIONS,
+    ...fields,
+    ...(target !== undefined ? { targetRatio: target, meetsTarget: fields.ratio >= target } : {})
+  }
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(out, null, 2)}\n`)
+  console.log(`\n${name}: ${description}`)
+  for (const line of lines) console.log(`  ${line}`)
+  const verdict = target === undefined ? '' : ` (target >= ${target}: ${out.meetsTarget ? 'met' : 'NOT met'})`
+  console.log(`  ratio ${out.ratio}${verdict}, CPU ratio ${out.cpuRatio ?? '-'}; load average ${out.loadAverage} on ${out.cpus} CPUs -> bench/results/${name}.json`)
+}
+
+const line = (label, s) => `${label.padEnd(28)} ${String(s.requestsPerSecond).padStart(6)} req/s, ${s.cpuMicrosPerRequest} us CPU/request (p99 ${s.latencyMsP99} ms)`
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-writeFileSync(new URL('./results/gateway-echo.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
-console.log(`bare node:http  ${results.bare.requestsPerSecond} req/s, ${results.bare.cpuMicrosPerRequest} us CPU/request (p99 ${results.bare.latencyMsP99} ms)`)
-console.log(`gateway (echo)  ${results.gateway.requestsPerSecond} req/s, ${results.gateway.cpuMicrosPerRequest} us CPU/request (p99 ${results.gateway.latencyMsP99} ms)`)
-console.log(`CPU ratio ${results.cpuRatio}; load average ${results.loadAverage.before} -> ${results.loadAverage.after} on ${results.cpus} CPUs`)
-console.log(`ratio ${results.ratio} (target >= ${TARGET_RATIO}: ${results.meetsTarget ? 'met' : 'NOT met'}) -> bench/results/gateway-echo.json`)
+console.log(`bench: ${ROUNDS} x ${SECONDS}s per side, ${CONNECTIONS} connections, tracing on; load average ${round(os.loadavg()[0], 2)} on ${os.cpus().length} CPUs`)
+
+const gateway = await startServer('gateway')
+try {
+  const echo = await againstBare(gateway, gateway.requests.echo)
+  record('gateway-echo', 'proxy with the echo target and no policies vs bare node:http answering the same bytes', {
+    path: gateway.requests.echo.path,
+    tracing: { enabled: true, bufferLimit: gateway.traceLimit },
+    bodyBytes: echo.bodyBytes,
+    bare: echo.baseline,
+    gateway: echo.subject,
+    ratio: echo.ratio,
+    cpuRatio: echo.cpuRatio
+  }, [line('bare node:http', echo.baseline), line('gateway (echo)', echo.subject)])
+
+  const verify = await againstBare(gateway, gateway.requests.verify)
+  record('oauth-verify', 'proxy whose PreFlow has OAuthV2 VerifyAccessToken (valid opaque token), echo target, vs bare node:http', {
+    path: gateway.requests.verify.path,
+    bodyBytes: verify.bodyBytes,
+    bare: verify.baseline,
+    gateway: verify.subject,
+    ratio: verify.ratio,
+    cpuRatio: verify.cpuRatio
+  }, [line('bare node:http', verify.baseline), line('gateway (VerifyAccessToken)', verify.subject)])
+
+  const token = await againstBare(gateway, gateway.requests.token)
+  record('oauth-token', 'client_credentials token issue (POST /oauth/token, Basic auth) vs bare node:http answering the same bytes', {
+    path: gateway.requests.token.path,
+    bodyBytes: token.bodyBytes,
+    bare: token.baseline,
+    gateway: token.subject,
+    ratio: token.ratio,
+    cpuRatio: token.cpuRatio
+  }, [line('bare node:http', token.baseline), line('gateway (token issue)', token.subject)])
+} finally {
+  await stopServer(gateway)
+}
+
+{
+  const [empty, full] = await Promise.all([startServer('gateway'), startServer('gateway', { BENCH_LIVE_TOKENS: String(LIVE_TOKENS) })])
+  try {
+    const store = await compare(
+      { label: 'full store', server: full, request: full.requests.token },
+      { label: 'empty store', server: empty, request: empty.requests.token }
+    )
+    record('oauth-token-store', `token issue with ${LIVE_TOKENS} live tokens in the store vs an empty store (both stores also keep what the run issues)`, {
+      path: full.requests.token.path,
+      liveTokens: LIVE_TOKENS,
+      emptyStore: store.baseline,
+      fullStore: store.subject,
+      ratio: store.ratio,
+      cpuRatio: store.cpuRatio
+    }, [line('empty store', store.baseline), line(`${LIVE_TOKENS} live tokens`, store.subject)])
+  } finally {
+    await stopServer(empty)
+    await stopServer(full)
+  }
+}
+
+{
+  const jwtSeconds = Math.max(1, Math.round(SECONDS * 2 / 3))
+  const runner = await startServer('jwt', { BENCH_SECONDS: String(jwtSeconds), BENCH_ROUNDS: String(ROUNDS) })
+  await stopServer(runner)
+  const side = (runs) => ({
+    opsPerSecond: Math.round(mean(runs.map((r) => r.opsPerSecond))),
+    perRound: runs.map((r) => Math.round(r.opsPerSecond)),
+    cpuMicrosPerOp: round(mean(runs.map((r) => r.cpuMicrosPerOp)), 1),
+    ops: runs.reduce((a, r) => a + r.ops, 0)
+  })
+  const engine = side(runner.jwt.engine)
+  const jose = side(runner.jwt.jose)
+  record('jwt-verify', 'in-process: a request through createEngine().handle to a proxy whose PreFlow has VerifyJWTAccessToken (HS256) vs jose jwtVerify with the same key and token', {
+    durationSeconds: jwtSeconds,
+    tokenBytes: runner.jwt.tokenBytes,
+    jose,
+    engine,
+    ratio: round(engine.opsPerSecond / jose.opsPerSecond),
+    cpuRatio: round(jose.cpuMicrosPerOp / engine.cpuMicrosPerOp)
+  }, [
+    `${'jose jwtVerify'.padEnd(28)} ${String(jose.opsPerSecond).padStart(6)} ops/s, ${jose.cpuMicrosPerOp} us CPU/op`,
+    `${'engine (VerifyJWTAccessToken)'.padEnd(28)} ${String(engine.opsPerSecond).padStart(6)} ops/s, ${engine.cpuMicrosPerOp} us CPU/op`
+  ])
+}
+
+console.log(`\nbench finished in ${Math.round((Date.now() - startedAt) / 1000)} s`)

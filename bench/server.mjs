@@ -1,5 +1,6 @@
 // Child process for one measurement: `gateway` runs the real gateway (TypeScript loaded through
-// Vite's module runner, no build step); `bare` answers every request with fixed bytes via node:http.
+// Vite's module runner, no build step; BENCH_LIVE_TOKENS records in its token store); `bare` answers
+// every request with fixed bytes via node:http; `jwt` runs the in-process JWT verification comparison.
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 
@@ -13,15 +14,12 @@ process.on('message', (msg) => {
 })
 
 if (mode === 'gateway') {
-  const { runnerImport } = await import('vite')
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const { module } = await runnerImport(fileURLToPath(new URL('./harness.ts', import.meta.url)), {
-    root,
-    configFile: false,
-    logLevel: 'error'
-  })
-  const { port, traceLimit } = await module.startBenchGateway()
-  process.send({ port, traceLimit })
+  const harness = await loadHarness()
+  const { port, traceLimit, requests } = await harness.startBenchGateway({ liveTokens: Number(process.env.BENCH_LIVE_TOKENS ?? 0) })
+  process.send({ port, traceLimit, requests })
+} else if (mode === 'jwt') {
+  const harness = await loadHarness()
+  process.send({ jwt: await harness.jwtVerifyBench(Number(process.env.BENCH_SECONDS ?? 2), Number(process.env.BENCH_ROUNDS ?? 2)) })
 } else if (mode === 'bare') {
   const sample = JSON.parse(process.env.BENCH_SAMPLE ?? '{}')
   const bytes = Buffer.from(sample.body, 'base64')
@@ -37,6 +35,13 @@ if (mode === 'gateway') {
   })
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
 } else {
-  console.error('usage: node bench/server.mjs gateway|bare')
+  console.error('usage: node bench/server.mjs gateway|bare|jwt')
   process.exit(2)
+}
+
+async function loadHarness() {
+  const { runnerImport } = await import('vite')
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const { module } = await runnerImport(fileURLToPath(new URL('./harness.ts', import.meta.url)), { root, configFile: false, logLevel: 'error' })
+  return module
 }
