@@ -46,6 +46,16 @@ export function checkPatchKeys(patch: Record<string, unknown>, allowed: readonly
   if (issues.length > 0) throw invalid(`${what} patch`, issues)
 }
 
+/**
+ * Applies a patch to an entity: a field set to null is removed (how an optional field such as a product's
+ * operationGroup is cleared); a required field removed this way then fails validation by name.
+ */
+export function mergePatch(base: object | undefined, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base, ...patch }
+  for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key]
+  return merged
+}
+
 /** A lower-case slug usable in ids: `App_One` -> `app-one`, `dev.one` -> `dev-one`. */
 export function slug(text: string): string {
   const s = text

@@ -38,6 +38,7 @@ import {
   CONSUMER_SECRET_LENGTH,
   credentialProductFor,
   invalid,
+  mergePatch,
   notFound,
   parseInput,
   randomAlphanumeric,
@@ -207,16 +208,20 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
     return copy(saved.apps[appIndex(saved, newName)]!)
   }
 
-  const newCredential = (products: ApiProduct[], expiresAt: number): Credential => ({
-    consumerKey: randomAlphanumeric(CONSUMER_KEY_LENGTH, deps.randomBytes),
-    consumerSecret: randomAlphanumeric(CONSUMER_SECRET_LENGTH, deps.randomBytes),
-    status: 'approved',
-    issuedAt: now(),
-    expiresAt,
-    apiProducts: products.map(credentialProductFor),
-    scopes: [],
-    attributes: []
-  })
+  /** A new key pair; `lifetimeMs` > 0 expires it that long after its issue time (one clock reading for both). */
+  const newCredential = (products: ApiProduct[], lifetimeMs: number | undefined): Credential => {
+    const issuedAt = now()
+    return {
+      consumerKey: randomAlphanumeric(CONSUMER_KEY_LENGTH, deps.randomBytes),
+      consumerSecret: randomAlphanumeric(CONSUMER_SECRET_LENGTH, deps.randomBytes),
+      status: 'approved',
+      issuedAt,
+      expiresAt: lifetimeMs !== undefined && lifetimeMs > 0 ? issuedAt + lifetimeMs : -1,
+      apiProducts: products.map(credentialProductFor),
+      scopes: [],
+      attributes: []
+    }
+  }
 
   const defaultEndpoints = (proxy: ApiProxy): void => {
     // A proxy created with only a name and a base path deploys at once: one ProxyEndpoint routing to the echo target.
@@ -279,7 +284,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
     },
     'organization.update': ({ patch }) => {
       const saved = store.update((draft) => {
-        draft.organization = parseInput(organizationSchema, { ...draft.organization, ...patch }, 'organization', 'patch')
+        draft.organization = parseInput(organizationSchema, mergePatch(draft.organization, patch), 'organization', 'patch')
       }, 'organization')
       return copy(saved.organization)
     },
@@ -300,7 +305,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       let newName = name
       const saved = store.update((draft) => {
         const i = environmentIndex(draft, name)
-        const next: Environment = parseInput(environmentSchema, { ...draft.environments[i], ...patch }, 'environment', 'patch')
+        const next: Environment = parseInput(environmentSchema, mergePatch(draft.environments[i], patch), 'environment', 'patch')
         newName = next.name
         if (next.name !== name) {
           if (draft.environments.some((e) => e.name === next.name)) throw alreadyExists('environment', next.name, 'patch.name')
@@ -345,7 +350,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       const saved = store.update((draft) => {
         const i = proxyIndex(draft, name)
         const before = draft.proxies[i]!
-        const next: ApiProxy = parseInput(apiProxySchema, { ...before, ...patch }, 'API proxy', 'patch')
+        const next: ApiProxy = parseInput(apiProxySchema, mergePatch(before, patch), 'API proxy', 'patch')
         newName = next.name
         if (next.basePath !== before.basePath && !('proxyEndpoints' in patch)) {
           // The endpoint XML's <BasePath> wins at deployment, so a base path edit must reach it too.
@@ -412,7 +417,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       let newName = name
       const saved = store.update((draft) => {
         const i = productIndex(draft, name)
-        const next: ApiProduct = parseInput(apiProductSchema, { ...draft.apiProducts[i], ...patch }, 'product', 'patch')
+        const next: ApiProduct = parseInput(apiProductSchema, mergePatch(draft.apiProducts[i], patch), 'product', 'patch')
         newName = next.name
         if (next.name !== name) {
           if (draft.apiProducts.some((p) => p.name === next.name)) throw alreadyExists('product', next.name, 'patch.name')
@@ -457,7 +462,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       const saved = store.update((draft) => {
         const i = developerIndex(draft, email)
         const before = draft.developers[i]!
-        const next: Developer = parseInput(developerSchema, { ...before, ...patch }, 'developer', 'patch')
+        const next: Developer = parseInput(developerSchema, mergePatch(before, patch), 'developer', 'patch')
         if (next.email.toLowerCase() !== before.email.toLowerCase() && draft.developers.some((d) => d.email.toLowerCase() === next.email.toLowerCase()))
           throw alreadyExists('developer', next.email, 'patch.email')
         developerId = next.developerId
@@ -514,8 +519,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
           })
         } else {
           const products = resolveProducts(draft, input.apiProducts, 'app.apiProducts', 'app')
-          const expiresAt = input.keyExpiresIn !== undefined && input.keyExpiresIn > 0 ? now() + input.keyExpiresIn : -1
-          credentials = [newCredential(products, expiresAt)]
+          credentials = [newCredential(products, input.keyExpiresIn)]
         }
         const created: DeveloperApp = {
           appId: input.appId ?? uniqueId(slug(input.name), draft.apps.map((a) => a.appId)),
@@ -545,7 +549,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
         'app'
       )
       return updateApp(app, (current, draft) => {
-        const next = parseInput(developerAppSchema, { ...current, ...patch }, 'app', 'patch')
+        const next = parseInput(developerAppSchema, mergePatch(current, patch), 'app', 'patch')
         if (next.name !== current.name && draft.apps.some((a) => a.name === next.name)) throw alreadyExists('app', next.name, 'patch.name')
         Object.assign(current, next)
       })
@@ -564,8 +568,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
         throw invalid('key', [{ field: 'expiresInSeconds', message: 'must be a positive number of seconds, or -1 for a key that never expires' }])
       return updateApp(app, (current, draft) => {
         const found = resolveProducts(draft, products ?? [], 'products', 'key')
-        const expiresAt = expiresInSeconds !== undefined && expiresInSeconds > 0 ? now() + expiresInSeconds * 1000 : -1
-        current.credentials.push(newCredential(found, expiresAt))
+        current.credentials.push(newCredential(found, expiresInSeconds !== undefined ? expiresInSeconds * 1000 : undefined))
       })
     },
     'apps.deleteCredential': ({ app, consumerKey }) =>

@@ -175,6 +175,15 @@ describe('products', () => {
     expect(store.read().apps[0]!.credentials[0]!.apiProducts).toEqual([{ apiproduct: 'Product_Uno', status: 'approved' }])
   })
 
+  it('clears an optional field patched to null (an operation group), and names a required one', async () => {
+    const operationGroup = { operationConfigType: 'proxy', operationConfigs: [{ apiSource: 'API_One', operations: [{ resource: '/items', methods: ['GET'] }] }] }
+    const grouped = await services['products.update']({ name: 'Product_One', patch: { operationGroup } })
+    expect(grouped.operationGroup?.operationConfigs).toHaveLength(1)
+    const cleared = await services['products.update']({ name: 'Product_One', patch: { operationGroup: null } })
+    expect('operationGroup' in cleared).toBe(false)
+    expect((await failure(() => services['products.update']({ name: 'Product_One', patch: { approvalType: null } }))).code).toBe('validation')
+  })
+
   it('refuses to delete a product a key carries, naming the app and the key', async () => {
     expect(await failure(() => services['products.delete']({ name: 'Product_One' }))).toEqual({
       code: 'referenced',
@@ -275,6 +284,13 @@ describe('apps and keys', () => {
   ])('refuses an app with $name', async ({ app, error }) => {
     expect(await failure(() => services['apps.create']({ app }))).toMatchObject(error)
     expect(store.read().apps).toHaveLength(3)
+  })
+
+  it('expires a generated key exactly its lifetime after its issue time, even on a running clock', async () => {
+    let tick = NOW
+    const running = createWorkspaceServices({ store, now: () => tick++, deployments, sampleFile: SAMPLE_FILE, randomBytes: (n) => new Uint8Array(randomBytes(n)) })
+    const key = (await running['apps.generateCredential']({ app: 'App_One', expiresInSeconds: 3600 })).credentials[1]!
+    expect(key.expiresAt - key.issuedAt).toBe(3_600_000)
   })
 
   it('generates another key with an expiry and products', async () => {
