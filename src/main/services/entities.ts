@@ -47,8 +47,8 @@ export function checkPatchKeys(patch: Record<string, unknown>, allowed: readonly
 }
 
 /**
- * Applies a patch to an entity: a field set to null is removed (how an optional field such as a product's
- * operationGroup is cleared); a required field removed this way then fails validation by name.
+ * Applies a patch to an entity: a field set to null is removed, which clears an optional field (a product's
+ * operationGroup) or resets one with a default; a required field removed this way fails validation by name.
  */
 export function mergePatch(base: object | undefined, patch: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base, ...patch }

@@ -175,13 +175,17 @@ describe('products', () => {
     expect(store.read().apps[0]!.credentials[0]!.apiProducts).toEqual([{ apiproduct: 'Product_Uno', status: 'approved' }])
   })
 
-  it('clears an optional field patched to null (an operation group), and names a required one', async () => {
+  it('clears a field patched to null (an operation group; a default comes back), and refuses it for a required one', async () => {
     const operationGroup = { operationConfigType: 'proxy', operationConfigs: [{ apiSource: 'API_One', operations: [{ resource: '/items', methods: ['GET'] }] }] }
     const grouped = await services['products.update']({ name: 'Product_One', patch: { operationGroup } })
     expect(grouped.operationGroup?.operationConfigs).toHaveLength(1)
     const cleared = await services['products.update']({ name: 'Product_One', patch: { operationGroup: null } })
     expect('operationGroup' in cleared).toBe(false)
-    expect((await failure(() => services['products.update']({ name: 'Product_One', patch: { approvalType: null } }))).code).toBe('validation')
+    expect((await services['products.update']({ name: 'Product_One', patch: { displayName: null } })).displayName).toBe('')
+    expect(await failure(() => services['products.update']({ name: 'Product_One', patch: { name: null } }))).toMatchObject({
+      code: 'validation',
+      issues: [{ field: 'patch.name', message: expect.any(String) }]
+    })
   })
 
   it('refuses to delete a product a key carries, naming the app and the key', async () => {
