@@ -6,6 +6,8 @@ declare module 'vue-router' {
     /** Shown in the navigation and the window title. */
     title?: string
     icon?: IconName
+    /** The navigation entry a route outside the navigation belongs to (the proxy editor: API Proxies). */
+    nav?: string
   }
 }
 
@@ -32,7 +34,7 @@ export function createAppRouter() {
       { path: '/', redirect: '/environments' },
       ...viewRoutes,
       // Not in the navigation: reached from a proxy's detail (Open editor).
-      { path: '/proxies/:name/edit', name: 'proxy-editor', component: () => import('@renderer/components/proxy-editor/ProxyEditor.vue'), meta: { title: 'Proxy editor' } },
+      { path: '/proxies/:name/edit', name: 'proxy-editor', component: () => import('@renderer/components/proxy-editor/ProxyEditor.vue'), meta: { title: 'Proxy editor', nav: 'proxies' } },
       { path: '/:rest(.*)*', redirect: '/environments' }
     ]
   })

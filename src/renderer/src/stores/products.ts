@@ -10,7 +10,8 @@ export const useProductsStore = defineStore('products', () => {
     await c.refresh()
     return created
   }
-  async function update(name: string, patch: Partial<ApiProduct>): Promise<ApiProduct> {
+  /** `null` for a field clears it (e.g. removes the operation group). */
+  async function update(name: string, patch: { [K in keyof ApiProduct]?: ApiProduct[K] | null }): Promise<ApiProduct> {
     const updated = await c.api.products.update({ name, patch })
     await c.refresh()
     return updated
