@@ -1,5 +1,6 @@
 // Profiling aid (not part of `npm run bench`): runs the bench gateway under --cpu-prof with autocannon
-// load, then prints the functions with the most self time. Usage: node bench/profile.mjs [seconds]
+// load, then prints the functions with the most self time.
+// Usage: node bench/profile.mjs [seconds] [echo|verify|token]   (TOP=n lines)
 import { fork } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
@@ -7,16 +8,20 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
 const seconds = Number(process.argv[2] ?? 8)
-const mode = process.argv[3] ?? 'gateway'
+const scenario = process.argv[3] ?? 'echo'
 const dir = `${os.tmpdir()}/gatelab-bench-profiles/`
 mkdirSync(dir, { recursive: true })
-const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), [mode], {
+const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), ['gateway'], {
   execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 })
-const { port, path = '/bench/echo?x=1' } = await new Promise((resolve) => child.once('message', resolve))
+const { port, requests } = await new Promise((resolve) => child.once('message', resolve))
+const request = requests[scenario]
 const load = await new Promise((resolve, reject) =>
-  autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 10, duration: seconds }, (e, r) => (e ? reject(e) : resolve(r)))
+  autocannon(
+    { url: `http://127.0.0.1:${port}${request.path}`, method: request.method, headers: request.headers, body: request.body, connections: 10, duration: seconds },
+    (e, r) => (e ? reject(e) : resolve(r))
+  )
 )
 const exited = new Promise((resolve) => child.once('exit', resolve))
 child.send('exit')
@@ -35,6 +40,6 @@ for (const node of profile.nodes) {
   const key = `${f.functionName || '(anon)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`
   self.set(key, (self.get(key) ?? 0) + t)
 }
-const requests = load.requests.total
-console.log(`${newest}: ${(total / 1000).toFixed(0)} ms sampled, ${requests} requests, ${(total / requests).toFixed(1)} us sampled per request`)
-for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}% ${(t / requests).toFixed(2).padStart(6)} us  ${k}`)
+const served = load.requests.total
+console.log(`${newest}: ${(total / 1000).toFixed(0)} ms sampled, ${served} requests, ${(total / served).toFixed(1)} us sampled per request`)
+for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}% ${(t / served).toFixed(2).padStart(6)} us  ${k}`)

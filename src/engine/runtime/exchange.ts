@@ -93,6 +93,7 @@ const ECHO_ANSWERED = 'Echo target answered 200'
 /** Shared by every echo response: messages copy headers before changing them. */
 const ECHO_HEADERS: Array<[string, string]> = [['Content-Type', 'application/json']]
 const NOTHING: never[] = []
+const UNMASKED = { variable: (_name: string, value: string | null) => value }
 /** Passed where no condition will record into it. */
 const UNUSED_RECORDER: AccessRecorder = { reads: NOTHING, writes: NOTHING }
 
@@ -210,7 +211,8 @@ class Exchange {
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
     this.fixed = new ExchangeFixedVariables(setup, this.startedAt)
-    this.vars = new ExchangeVariables(this.request, new HttpMessage(), setup.masker, this.fixed, setup.environmentValues)
+    // Accesses are recorded unmasked: the trace masks them when it is read (most traces never are).
+    this.vars = new ExchangeVariables(this.request, new HttpMessage(), UNMASKED, this.fixed, setup.environmentValues)
     this.currentEndpoint = setup.endpoint
   }
 
@@ -284,17 +286,25 @@ class Exchange {
       const recorder: AccessRecorder = flow.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
       const started = performance.now()
       const matched = this.evaluate(flow.condition, recorder)
-      this.pushStep('flow', {
+      const traced: TraceStep = {
+        index: this.steps.length,
+        kind: 'flow',
+        phase: this.phase,
         flow: `Flow:${flow.name}`,
         endpoint: endpointLabel(endpoint),
         description: matched ? `Flow ${flow.name} matched` : `Flow ${flow.name} did not match`,
-        ...(flow.condition ? { condition: flow.condition.source, conditionResult: matched } : {}),
         executed: matched,
-        ...(matched ? {} : { skippedReason: 'condition-false' as const }),
+        startedAt: this.setup.services.clock.now(),
         durationMs: performance.now() - started,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
-      })
+      }
+      if (flow.condition) {
+        traced.condition = flow.condition.source
+        traced.conditionResult = matched
+      }
+      if (!matched) traced.skippedReason = 'condition-false'
+      this.steps.push(traced)
       if (matched) return flow
     }
     return null
@@ -304,16 +314,24 @@ class Exchange {
     for (const rule of endpoint.routeRules) {
       const recorder: AccessRecorder = rule.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
       const matched = this.evaluate(rule.condition, recorder)
-      this.pushStep('route', {
+      const traced: TraceStep = {
+        index: this.steps.length,
+        kind: 'route',
+        phase: this.phase,
         endpoint: endpoint.label,
         description: matched ? rule.matchedText : rule.unmatchedText,
-        ...(rule.condition ? { condition: rule.condition.source, conditionResult: matched } : {}),
         executed: matched,
-        ...(matched ? {} : { skippedReason: 'condition-false' as const }),
+        startedAt: this.setup.services.clock.now(),
         durationMs: 0,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
-      })
+      }
+      if (rule.condition) {
+        traced.condition = rule.condition.source
+        traced.conditionResult = matched
+      }
+      if (!matched) traced.skippedReason = 'condition-false'
+      this.steps.push(traced)
       if (matched) return rule
     }
     this.pushStep('route', {
@@ -434,16 +452,32 @@ class Exchange {
     } finally {
       this.vars.recorder = null
     }
-    this.pushStep('policy', {
-      ...base,
-      ...(step.condition ? { condition: step.condition.source, conditionResult: true } : {}),
-      ...(notes.length > 0 ? { description: notes.join('; ') } : {}),
+    // Steps on the hot path are built in one literal, optional fields added after: spreads and a
+    // completed-afterwards object cost more than the policy itself for fast policies.
+    const executed: TraceStep = {
+      index: this.steps.length,
+      kind: 'policy',
+      phase: this.phase,
+      flow: base.flow,
+      endpoint: base.endpoint,
+      policy: base.policy,
+      policyType: base.policyType,
       executed: true,
+      startedAt: this.setup.services.clock.now(),
       durationMs: performance.now() - started,
       reads: recorder.reads,
-      writes: recorder.writes,
-      ...(fault ? { error: stepError(fault), continueOnError: policy.continueOnError } : {})
-    })
+      writes: recorder.writes
+    }
+    if (step.condition) {
+      executed.condition = step.condition.source
+      executed.conditionResult = true
+    }
+    if (notes.length > 0) executed.description = notes.join('; ')
+    if (fault) {
+      executed.error = stepError(fault)
+      executed.continueOnError = policy.continueOnError
+    }
+    this.steps.push(executed)
     if (!fault) return null
     if (policy.continueOnError) return null
     if (flow === 'error') return fault
@@ -556,15 +590,20 @@ class Exchange {
     const success = connection.successCodes(response.status)
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
     if (fault) this.setFaultVariables(fault, undefined)
-    this.pushStep('target', {
+    const traced: TraceStep = {
+      index: this.steps.length,
+      kind: 'target',
+      phase: this.phase,
       endpoint: endpointLabel(endpoint),
       description,
       executed: true,
+      startedAt: this.setup.services.clock.now(),
       durationMs: performance.now() - started,
       reads: NOTHING,
-      writes: NOTHING,
-      ...(fault ? { error: stepError(fault) } : {})
-    })
+      writes: NOTHING
+    }
+    if (fault) traced.error = stepError(fault)
+    this.steps.push(traced)
     if (fault) throw new FlowFault(fault, endpoint, this.state)
   }
 

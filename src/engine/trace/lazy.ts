@@ -2,7 +2,7 @@
  * Lazily computed trace fields. Masking and snapshotting every request's messages and variables
  * would cost more than the request itself, and most traces are never opened.
  */
-import type { MessageSnapshot, TraceRecord } from '../../shared/trace'
+import type { MessageSnapshot, TraceRecord, TraceStep, VariableAccess } from '../../shared/trace'
 import type { SecretMasker } from './mask'
 
 /** A message as it went over the wire, before masking. */
@@ -47,8 +47,22 @@ export function maskedSnapshot(masker: SecretMasker, raw: RawSnapshot): MessageS
   }
 }
 
+/** Steps with their recorded variable values masked (steps without accesses are kept as they are). */
+export function maskedSteps(masker: SecretMasker, steps: readonly TraceStep[]): TraceStep[] {
+  return steps.map((step) =>
+    step.reads.length === 0 && step.writes.length === 0
+      ? step
+      : { ...step, reads: step.reads.map((a) => maskedAccess(masker, a)), writes: step.writes.map((a) => maskedAccess(masker, a)) }
+  )
+}
+
+function maskedAccess(masker: SecretMasker, access: VariableAccess): VariableAccess {
+  const value = masker.variable(access.name, access.value)
+  return access.previous === undefined ? { name: access.name, value } : { name: access.name, value, previous: masker.variable(access.name, access.previous) }
+}
+
 /**
- * A trace record whose messages and variables are masked on first read. Summary fields are plain.
+ * A trace record whose messages, variables and steps' variable accesses are masked on first read. Summary fields are plain.
  * `toJSON()` (and the TraceBuffer, which hands out plain copies) give an ordinary TraceRecord.
  */
 export class LazyTraceRecord implements TraceRecord {
@@ -64,7 +78,6 @@ export class LazyTraceRecord implements TraceRecord {
   readonly faultName: string | null
   readonly app: string | null
   readonly clientId: string | null
-  readonly steps: TraceRecord['steps']
   readonly fault: TraceRecord['fault']
   // The raw parts are kept field by field, not as the source object: fewer objects retained per trace.
   #masker: SecretMasker
@@ -73,6 +86,8 @@ export class LazyTraceRecord implements TraceRecord {
   #rawTargetResponse: RawSnapshot | undefined
   #rawResponse: RawSnapshot
   #variableSource: LazyTraceSource['variables']
+  #rawSteps: TraceStep[]
+  #steps: TraceStep[] | undefined
   #request: MessageSnapshot | undefined
   #targetRequest: MessageSnapshot | undefined
   #targetResponse: MessageSnapshot | undefined
@@ -93,7 +108,7 @@ export class LazyTraceRecord implements TraceRecord {
     this.faultName = summary.faultName
     this.app = summary.app
     this.clientId = summary.clientId
-    this.steps = summary.steps
+    this.#rawSteps = summary.steps
     this.fault = summary.fault
     this.#masker = source.masker
     this.#rawRequest = source.request
@@ -101,6 +116,11 @@ export class LazyTraceRecord implements TraceRecord {
     this.#rawTargetResponse = source.targetResponse
     this.#rawResponse = source.response
     this.#variableSource = source.variables
+  }
+
+  /** The steps; their variable accesses were recorded unmasked and are masked here, once. */
+  get steps(): TraceStep[] {
+    return (this.#steps ??= maskedSteps(this.#masker, this.#rawSteps))
   }
 
   get request(): MessageSnapshot {
