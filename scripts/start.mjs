@@ -5,7 +5,8 @@
  * Arguments after `--` go to the console: `npm start -- --port 9100 --data ./data`.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
@@ -17,15 +18,25 @@ const electronVite = fileURLToPath(new URL('../node_modules/electron-vite/bin/el
 const build = spawnSync(process.execPath, [electronVite, 'build'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
 
-/** The Electron binary, or the reason there is none. */
+/**
+ * The Electron binary, or the reason there is none. On first run it is fetched (electron's own install
+ * script), bounded in time and quiet: where the download host cannot be reached, headless mode follows.
+ */
 function electronBinary() {
-  try {
-    const binary = require('electron')
-    if (typeof binary === 'string' && existsSync(binary)) return { binary }
-    return { reason: 'the Electron binary is not installed (run `npx install-electron` where its download host is reachable)' }
-  } catch {
-    return { reason: 'the Electron binary is not installed (run `npx install-electron` where its download host is reachable)' }
+  const dir = dirname(require.resolve('electron/package.json'))
+  const located = () => {
+    const pathFile = join(dir, 'path.txt')
+    if (!existsSync(pathFile)) return null
+    const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim())
+    return existsSync(binary) ? binary : null
   }
+  let binary = located()
+  if (!binary && !process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+    console.log('Gatelab: fetching the Electron binary (first run)...')
+    spawnSync(process.execPath, [join(dir, 'install.js')], { cwd: dir, stdio: 'ignore', timeout: 120_000 })
+    binary = located()
+  }
+  return binary ? { binary } : { reason: 'the Electron binary is not installed and could not be downloaded from here (`npx install-electron` fetches it)' }
 }
 
 const electron = electronBinary()
