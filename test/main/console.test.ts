@@ -154,3 +154,31 @@ describe('JWT access tokens', () => {
     expect(await call('tokens.inspectJwt', { token: 'not-a-jwt' })).toBeNull()
   })
 })
+
+describe('scopes at the token endpoint', () => {
+  const tokenWithScope = (scope: string) =>
+    call('workbench.send', {
+      environment: 'test',
+      method: 'POST',
+      path: '/oauth/token',
+      headers: [['Content-Type', 'application/x-www-form-urlencoded']],
+      body: `grant_type=client_credentials&client_id=app-one-key&client_secret=app-one-secret&scope=${encodeURIComponent(scope)}`
+    })
+
+  it('reads the RFC scope parameter by default: refused when no product grants it, filtered once one does', async () => {
+    const refused = await tokenWithScope('orders.read')
+    expect([refused.status, refused.body]).toEqual([400, '{"ErrorCode" : "invalid_request", "Error" :"Invalid Scope"}'])
+    await call('products.update', { name: 'Product_One', patch: { scopes: ['orders.read', 'orders.write'] } })
+    const granted = await tokenWithScope('orders.read admin')
+    expect(granted.status).toBe(200)
+    expect(JSON.parse(granted.body).scope).toBe('orders.read')
+    const all = await call('workbench.send', {
+      environment: 'test',
+      method: 'POST',
+      path: '/oauth/token',
+      headers: [['Content-Type', 'application/x-www-form-urlencoded']],
+      body: 'grant_type=client_credentials&client_id=app-one-key&client_secret=app-one-secret'
+    })
+    expect(JSON.parse(all.body).scope).toBe('orders.read orders.write')
+  })
+})

@@ -61,7 +61,7 @@ describe('OAuthV2 deployment errors (seed tables)', () => {
       generateErrorResponse: true,
       reuseRefreshToken: true,
       rfcCompliant: true,
-      scopeVariable: 'request.formparam.scope',
+      scope: { variables: ['request.formparam.scope'], explicit: true },
       appEndUser: 'request.header.user',
       externalAuthorization: true,
       externalAccessToken: 'request.header.ext',

@@ -281,8 +281,7 @@ export function setAccessTokenVariables(ctx: PolicyContext, fields: Record<strin
 
 /** The requested scope string from `<Scope>`'s variable, if any. */
 export function requestedScope(ctx: PolicyContext, config: OAuthV2Config): string | undefined {
-  if (!config.scopeVariable) return undefined
-  const v = ctx.variables.getString(config.scopeVariable)
+  const v = readParam(ctx, config.scope)
   return v === undefined || v.trim() === '' ? undefined : v
 }
 

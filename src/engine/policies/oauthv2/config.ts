@@ -84,8 +84,8 @@ export interface OAuthV2Config {
   responseType: ParamSource
   reuseRefreshToken: boolean
   rfcCompliant: boolean
-  /** Generate*: the variable holding the requested scope. */
-  scopeVariable?: string
+  /** Generate* and Refresh*: where the requested scope is read (default: the RFC 6749 `scope` parameter). */
+  scope: ParamSource
   /** VerifyAccessToken: the literal scopes required (any one suffices). */
   requiredScopes: string[]
   state: ParamSource
@@ -212,6 +212,8 @@ export function compileOAuthV2(root: XmlElement, ctx: CompileContext): OAuthV2Co
     operation,
     attributes,
     clientId: param('ClientId', 'client_id'),
+    // On verify operations <Scope> lists required scopes (below), not a variable to read.
+    scope: operation === 'VerifyAccessToken' || operation === 'VerifyJWTAccessToken' ? { variables: [], explicit: false } : param('Scope', 'scope'),
     code: param('Code', 'code'),
     externalAuthorization: textBoolean(child(root, 'ExternalAuthorization'), false),
     generateResponse: enabledFlag(child(root, 'GenerateResponse'), false),
@@ -249,7 +251,6 @@ export function compileOAuthV2(root: XmlElement, ctx: CompileContext): OAuthV2Co
   if (externalAuthorizationCode) config.externalAuthorizationCode = externalAuthorizationCode
   const externalRefreshToken = optionalText('ExternalRefreshToken')
   if (externalRefreshToken) config.externalRefreshToken = externalRefreshToken
-  if (scopeText && operation !== 'VerifyAccessToken' && operation !== 'VerifyJWTAccessToken') config.scopeVariable = scopeText
 
   if (JWT_OPERATIONS.includes(operation)) compileJwtKeys(root, operation, config, ctx)
   return config
