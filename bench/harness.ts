@@ -127,8 +127,9 @@ export function liveTokenRecords(count: number, now: number): TokenRecord[] {
 }
 
 /** An engine with the bench workspace deployed; `liveTokens` records are in its token store from the start. */
-export function createBenchEngine(liveTokens = 0): Engine {
+export function createBenchEngine(liveTokens = 0, traceLimit?: number): Engine {
   const engine = createEngine({
+    ...(traceLimit !== undefined ? { traceLimit } : {}),
     clock: systemClock,
     random: cryptoRandom,
     http: createHttpClient(),
@@ -153,13 +154,13 @@ export async function issueToken(engine: Engine, kind: 'opaque' | 'jwt'): Promis
 }
 
 /** Starts the gateway on a free port; resolves with the port, the requests to send (with a valid token) and a way to stop it. */
-export async function startBenchGateway(options: { liveTokens?: number } = {}): Promise<{
+export async function startBenchGateway(options: { liveTokens?: number; traceLimit?: number } = {}): Promise<{
   port: number
   traceLimit: number
   requests: { echo: BenchRequest; verify: BenchRequest; token: BenchRequest }
   stop: () => Promise<void>
 }> {
-  const engine = createBenchEngine(options.liveTokens ?? 0)
+  const engine = createBenchEngine(options.liveTokens ?? 0, options.traceLimit)
   const accessToken = await issueToken(engine, 'opaque')
   const requests = {
     echo: { method: 'GET', path: BENCH_PATH, headers: {} },

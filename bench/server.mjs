@@ -15,7 +15,11 @@ process.on('message', (msg) => {
 
 if (mode === 'gateway') {
   const harness = await loadHarness()
-  const { port, traceLimit, requests } = await harness.startBenchGateway({ liveTokens: Number(process.env.BENCH_LIVE_TOKENS ?? 0) })
+  const { port, traceLimit, requests } = await harness.startBenchGateway({
+    liveTokens: Number(process.env.BENCH_LIVE_TOKENS ?? 0),
+    // A diagnostic knob: how much of the cost is keeping traces (the bench itself runs with the default 5000).
+    ...(process.env.BENCH_TRACE_LIMIT ? { traceLimit: Number(process.env.BENCH_TRACE_LIMIT) } : {})
+  })
   process.send({ port, traceLimit, requests })
 } else if (mode === 'jwt') {
   const harness = await loadHarness()

@@ -90,6 +90,7 @@ export const ECHO_VARIABLES = [
 ] as const
 
 const ECHO_ANSWERED = 'Echo target answered 200'
+const ECHO_URL = /^echo:/i
 /** Shared by every echo response: messages copy headers before changing them. */
 const ECHO_HEADERS: Array<[string, string]> = [['Content-Type', 'application/json']]
 const NOTHING: never[] = []
@@ -527,7 +528,7 @@ class Exchange {
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
     this.targetRequestRaw = { method: this.request.verb, url, headers, body: this.request.body }
-    if (url.toLowerCase().startsWith('echo:')) {
+    if (ECHO_URL.test(url)) {
       let response: HttpMessage
       try {
         response = this.echo(url, headers)
@@ -919,8 +920,8 @@ export function targetUrl(base: string, pathSuffix: string, query: string): stri
   const baseQuery = q < 0 ? '' : base.slice(q + 1)
   let joined = basePath
   if (pathSuffix !== '') joined = basePath.endsWith('/') && pathSuffix.startsWith('/') ? basePath + pathSuffix.slice(1) : basePath + pathSuffix
-  const queries = [baseQuery, query].filter((x) => x !== '')
-  return queries.length > 0 ? `${joined}?${queries.join('&')}` : joined
+  const queries = baseQuery !== '' && query !== '' ? `${baseQuery}&${query}` : baseQuery + query
+  return queries !== '' ? `${joined}?${queries}` : joined
 }
 
 function outboundFaultSpec(e: OutboundError) {

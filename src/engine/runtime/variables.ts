@@ -35,6 +35,9 @@ export function variableToString(value: unknown): string | undefined {
   }
 }
 
+/** The message a variable name refers to, and the rest of the name (`header.X`, `content`, ...). */
+type MessageTarget = { msg: HttpMessage; rest: string; error: boolean } | undefined
+
 type ParamForm = { name: string; form: 'value' | 'values' | 'count' | 'string' | 'index'; index: number }
 
 function parseParamForm(rest: string): ParamForm {
@@ -114,16 +117,18 @@ export class ExchangeVariables implements FlowVariables {
   }
 
   set(name: string, value: unknown): void {
+    // The message a name refers to is looked up once for reading the previous value and for writing.
+    const target = this.messageFor(name)
     if (this.recorder) {
-      const previous = variableToString(this.resolve(name)) ?? null
-      this.assign(name, value)
+      const previous = variableToString(this.resolveIn(name, target)) ?? null
+      this.assign(name, value, target)
       this.recorder.writes.push({
         name,
         value: this.masker.variable(name, variableToString(value) ?? null),
         previous: this.masker.variable(name, previous)
       })
     } else {
-      this.assign(name, value)
+      this.assign(name, value, target)
     }
   }
 
@@ -169,7 +174,7 @@ export class ExchangeVariables implements FlowVariables {
     return out
   }
 
-  private messageFor(name: string): { msg: HttpMessage; rest: string; error: boolean } | undefined {
+  private messageFor(name: string): MessageTarget {
     if (name.startsWith('request.')) return { msg: this.request, rest: name.slice(8), error: false }
     if (name.startsWith('response.')) return { msg: this.response, rest: name.slice(9), error: false }
     if (name.startsWith('message.')) {
@@ -185,7 +190,10 @@ export class ExchangeVariables implements FlowVariables {
   }
 
   private resolve(name: string): unknown {
-    const target = this.messageFor(name)
+    return this.resolveIn(name, this.messageFor(name))
+  }
+
+  private resolveIn(name: string, target: MessageTarget): unknown {
     if (target) {
       const value = readMessageVariable(target.msg, target.rest)
       if (value !== undefined) return value
@@ -203,8 +211,7 @@ export class ExchangeVariables implements FlowVariables {
     return this.environmentValues.get(name)
   }
 
-  private assign(name: string, value: unknown): void {
-    const target = this.messageFor(name)
+  private assign(name: string, value: unknown, target: MessageTarget): void {
     if (target && writeMessageVariable(target.msg, target.rest, value)) return
     if (value instanceof HttpMessage) this.messagesStored++
     this.store.set(name, value)
