@@ -33,7 +33,7 @@ import type {
   TargetConnection
 } from '../bundle/compile'
 import { HttpMessage, RequestMessage, encodeUtf8, parseUrlEncoded, reasonPhraseFor } from './message'
-import { ExchangeVariables, type AccessRecorder, type FixedVariables } from './variables'
+import { ExchangeVariables, snapshotVariables, type AccessRecorder, type FixedVariables, type VariableSnapshotParts } from './variables'
 
 /** A request as the gateway listener received it. */
 export interface GatewayRequest {
@@ -841,9 +841,60 @@ class Exchange {
       ...(this.targetRequestRaw ? { targetRequest: this.targetRequestRaw } : {}),
       ...(this.targetResponseRaw ? { targetResponse: sameMessage(this.targetResponseRaw, sent) ? sent : this.targetResponseRaw } : {}),
       response: sent,
-      variables: this.vars
+      variables: new TracedVariables(this.vars.snapshotParts(), received, sent)
     })
   }
+}
+
+/**
+ * The variables of a finished exchange, kept by its trace until it is read. A message that is still
+ * exactly what arrived (the request) or what went out (the response) is not kept twice: it is
+ * rebuilt from the wire form the trace keeps anyway, on the rare read.
+ */
+class TracedVariables {
+  private readonly environmentValues: ReadonlyMap<string, string>
+  private readonly fixed: FixedVariables
+  private readonly written: ReadonlyMap<string, unknown> | null
+  private readonly flowName: string
+  private readonly flowDescription: string
+  private readonly request: RequestMessage | GatewayRequest
+  private readonly response: HttpMessage | GatewayResponse
+
+  constructor(parts: VariableSnapshotParts, received: GatewayRequest, sent: GatewayResponse) {
+    this.environmentValues = parts.environmentValues
+    this.fixed = parts.fixed
+    this.written = parts.written
+    this.flowName = parts.flowName
+    this.flowDescription = parts.flowDescription
+    this.request = isAsReceived(parts.request, received) ? received : parts.request
+    this.response = isAsSent(parts.response, sent) ? sent : parts.response
+  }
+
+  snapshot(): Record<string, string> {
+    const { request, response } = this
+    return snapshotVariables({
+      environmentValues: this.environmentValues,
+      fixed: this.fixed,
+      written: this.written,
+      flowName: this.flowName,
+      flowDescription: this.flowDescription,
+      request: request instanceof RequestMessage ? request : new RequestMessage({ verb: request.method, uri: request.url, headers: request.headers, body: request.body }),
+      response: response instanceof HttpMessage ? response : new HttpMessage({ ...response })
+    })
+  }
+}
+
+function isAsReceived(message: RequestMessage, received: GatewayRequest): boolean {
+  return (
+    message.headerEntries() === received.headers &&
+    message.body === received.body &&
+    message.verb === received.method.toUpperCase() &&
+    message.uri === received.url
+  )
+}
+
+function isAsSent(message: HttpMessage, sent: GatewayResponse): boolean {
+  return message.status === sent.status && message.reasonPhrase === sent.reasonPhrase && message.headerEntries() === sent.headers && message.body === sent.body
 }
 
 /**

@@ -143,35 +143,20 @@ export class ExchangeVariables implements FlowVariables {
   }
 
   snapshot(): Record<string, string> {
-    const out: Record<string, string> = {}
-    for (const [name, value] of this.environmentValues) out[name] = value
-    for (const name of this.fixed.names) {
-      const text = variableToString(this.fixed.lookup(name))
-      if (text !== undefined) out[name] = text
+    return snapshotVariables(this.snapshotParts())
+  }
+
+  /** What snapshot() is computed from, for keeping after the exchange ends. */
+  snapshotParts(): VariableSnapshotParts {
+    return {
+      environmentValues: this.environmentValues,
+      fixed: this.fixed,
+      written: this.written,
+      flowName: this.flowName,
+      flowDescription: this.flowDescription,
+      request: this.request,
+      response: this.response
     }
-    for (const [name, value] of this.written ?? []) {
-      if (value === undefined) {
-        delete out[name]
-        continue
-      }
-      if (value instanceof HttpMessage) continue
-      const text = variableToString(value)
-      if (text !== undefined) out[name] = text
-    }
-    out['current.flow.name'] = this.flowName
-    out['current.flow.description'] = this.flowDescription
-    const req = this.request
-    out['request.verb'] = req.verb
-    out['request.uri'] = req.uri
-    out['request.path'] = req.path
-    out['request.querystring'] = req.querystring
-    for (const n of req.headerNames()) out[`request.header.${n}`] = req.getHeaderValues(n).join(', ')
-    for (const [n, v] of req.queryParams()) out[`request.queryparam.${n}`] ??= v
-    for (const [n, v] of req.formParams()) out[`request.formparam.${n}`] ??= v
-    out['response.status.code'] = String(this.response.status)
-    out['response.reason.phrase'] = this.response.reasonPhrase
-    for (const n of this.response.headerNames()) out[`response.header.${n}`] = this.response.getHeaderValues(n).join(', ')
-    return out
   }
 
   private messageFor(name: string): MessageTarget {
@@ -222,6 +207,50 @@ export class ExchangeVariables implements FlowVariables {
     if (target && removeMessageVariable(target.msg, target.rest)) return
     this.store.set(name, undefined)
   }
+}
+
+/** What a variables snapshot is computed from. */
+export interface VariableSnapshotParts {
+  environmentValues: ReadonlyMap<string, string>
+  fixed: FixedVariables
+  written: ReadonlyMap<string, unknown> | null
+  flowName: string
+  flowDescription: string
+  request: RequestMessage
+  response: HttpMessage
+}
+
+/** Every variable's value as text (unmasked), as a trace shows them. */
+export function snapshotVariables(parts: VariableSnapshotParts): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of parts.environmentValues) out[name] = value
+  for (const name of parts.fixed.names) {
+    const text = variableToString(parts.fixed.lookup(name))
+    if (text !== undefined) out[name] = text
+  }
+  for (const [name, value] of parts.written ?? []) {
+    if (value === undefined) {
+      delete out[name]
+      continue
+    }
+    if (value instanceof HttpMessage) continue
+    const text = variableToString(value)
+    if (text !== undefined) out[name] = text
+  }
+  out['current.flow.name'] = parts.flowName
+  out['current.flow.description'] = parts.flowDescription
+  const req = parts.request
+  out['request.verb'] = req.verb
+  out['request.uri'] = req.uri
+  out['request.path'] = req.path
+  out['request.querystring'] = req.querystring
+  for (const n of req.headerNames()) out[`request.header.${n}`] = req.getHeaderValues(n).join(', ')
+  for (const [n, v] of req.queryParams()) out[`request.queryparam.${n}`] ??= v
+  for (const [n, v] of req.formParams()) out[`request.formparam.${n}`] ??= v
+  out['response.status.code'] = String(parts.response.status)
+  out['response.reason.phrase'] = parts.response.reasonPhrase
+  for (const n of parts.response.headerNames()) out[`response.header.${n}`] = parts.response.getHeaderValues(n).join(', ')
+  return out
 }
 
 /** Reads `header.X`, `content`, `status.code`, ... of a message; undefined when not a message variable. */
