@@ -36,23 +36,24 @@ describe('Developers view', () => {
     expect((await callConsole<Developer>(running, 'developers.get', { email: 'dev.one@sample.example' })).status).toBe('active')
   })
 
-  it('refuses to delete a developer who owns apps, and says why', async () => {
+  it('refuses to delete a developer who owns apps, and says why, without asking first', async () => {
     const { page } = browser
     await page.getByTestId('delete').click()
-    await confirmDialog(page, 'Delete')
-    await toast(page, /used by app/)
+    await toast(page, /dev\.one@sample\.example still owns App_One, App_Three: delete those apps first/)
+    expect(await page.locator('.n-dialog').count()).toBe(0)
     await listItem(page, 'dev.one@sample.example').waitFor()
   })
 
   it('asks before deleting when Delete is pressed in the list, and Escape cancels', async () => {
     const { page } = browser
-    await listItem(page, 'dev.two@sample.example').click()
-    await page.waitForURL(/dev\.two@sample\.example$/)
+    await callConsole(running, 'developers.create', { developer: { email: 'dev.four@sample.example', firstName: 'Dev', lastName: 'Four' } })
+    await listItem(page, 'dev.four@sample.example').click()
+    await page.waitForURL(/dev\.four@sample\.example$/)
     await page.keyboard.press('Delete')
-    await page.locator('.n-dialog').getByText('Delete developer dev.two@sample.example?').waitFor()
+    await page.locator('.n-dialog').getByText('Delete developer dev.four@sample.example?').waitFor()
     await page.keyboard.press('Escape')
     await page.locator('.n-dialog').waitFor({ state: 'detached' })
-    expect((await callConsole<Developer[]>(running, 'developers.list')).map((d) => d.email)).toContain('dev.two@sample.example')
+    expect((await callConsole<Developer[]>(running, 'developers.list')).map((d) => d.email)).toContain('dev.four@sample.example')
   })
 
   it('creates a developer from the keyboard only: Tab to New, type, Ctrl+Enter saves', async () => {

@@ -76,13 +76,14 @@ describe('Trace viewer', () => {
     await page.keyboard.press('Escape')
     await expect.poll(() => rows().count()).toBe(2)
     await page.getByTestId('filters-reset').click()
+    // Token requests are listed under the app that asked, like the calls made with its tokens.
     await page.getByTestId('trace-search').locator('input').fill('app_two')
-    await expect.poll(() => rows().count()).toBe(1)
+    await expect.poll(() => rows().count()).toBe(2)
     await page.getByTestId('trace-search').locator('input').fill('')
     await page.getByTestId('filter-app').click()
     await page.locator('.n-base-select-option', { hasText: 'App_One' }).click()
     await page.keyboard.press('Escape')
-    await expect.poll(() => rows().count()).toBe(2)
+    await expect.poll(() => rows().count()).toBe(3)
     await page.getByTestId('filters-reset').click()
 
     // Keyboard: a click selects, the arrow keys move through the list.
