@@ -9,6 +9,9 @@ export const FULL_MASK = '********'
 
 const PREFIX_KEEP = 4
 
+/** Variable families named `<family>.<policy name>.<field>`. */
+const POLICY_SCOPED_PREFIXES = ['verifyapikey.', 'oauthv2accesstoken.', 'oauthv2refreshtoken.', 'oauthv2authcode.', 'oauthv2client.']
+
 /** How much of a variable's value may be shown: all of it, a short prefix, or nothing. */
 export type SecretKind = 'none' | 'prefix' | 'full'
 
@@ -18,11 +21,12 @@ export function secretKindOfVariable(name: string): SecretKind {
   if (lower.startsWith('private.') || lower.includes('.private.')) return 'full'
   if (/(client_secret|consumer_secret|consumersecret|password|passwd)/.test(lower)) return 'full'
   if (lower.endsWith('header.authorization') || lower.endsWith('header.proxy-authorization')) return 'prefix'
-  // VerifyAPIKey's own variables (`verifyapikey.<policy>.failed`, `.developer.app.name`, ...) carry "apikey" only in
-  // their prefix: judge them by what follows the policy name, or every one of them would be masked.
-  const judged = lower.startsWith('verifyapikey.') ? lower.split('.').slice(2).join('.') : lower
-  if (/(access_token|refresh_token|accesstoken|refreshtoken|id_token|authorization_code|apikey|api_key|x-api-key)/.test(judged)) return 'prefix'
-  if (/(^|\.)(token|code|key|consumer_key)$/.test(judged) && !lower.startsWith('fault.')) return 'prefix'
+  // Policy-scoped variables (`verifyapikey.<policy>.failed`, `oauthv2accesstoken.<policy>.expires_in`, ...) carry
+  // "apikey" or "accesstoken" only in their prefix: judge them by what follows the policy name.
+  const scoped = POLICY_SCOPED_PREFIXES.find((prefix) => lower.startsWith(prefix))
+  const judged = scoped ? lower.split('.').slice(2).join('.') : lower
+  if (/(access_token|refresh_token|id_token|authorization_code|apikey|api_key|x-api-key)/.test(judged)) return 'prefix'
+  if (/(^|\.)(token|code|key|consumer_key)$/.test(judged) && !/(^|\.)status\.code$/.test(judged) && !lower.startsWith('fault.')) return 'prefix'
   return 'none'
 }
 

@@ -59,7 +59,18 @@ describe('secret classification', () => {
     ['request.queryparam.apikey', 'prefix'],
     ['client_id', 'none'],
     ['fault.name', 'none'],
-    ['request.path', 'none']
+    ['request.path', 'none'],
+    ['request.formparam.code', 'prefix'],
+    ['oauthv2authcode.GAC.code', 'prefix'],
+    ['oauthv2accesstoken.GAT.access_token', 'prefix'],
+    ['oauthv2accesstoken.GAT.expires_in', 'none'],
+    ['oauthv2accesstoken.GAT.developer.email', 'none'],
+    ['oauthv2accesstoken.GAT.scope', 'none'],
+    ['verifyapikey.VK.failed', 'none'],
+    ['verifyapikey.VK.client_secret', 'full'],
+    ['response.status.code', 'none'],
+    ['error.status.code', 'none'],
+    ['accesstoken.department', 'none']
   ])('%s is %s', (name, kind) => {
     expect(secretKindOfVariable(name)).toBe(kind)
   })
