@@ -832,7 +832,8 @@ class Exchange {
       faultName: this.traceFault?.name ?? null,
       app: typeof app === 'string' && app !== '' ? app : null,
       clientId: typeof clientId === 'string' && clientId !== '' ? clientId : null,
-      steps: this.steps,
+      // An exact-size copy: the growing array has spare capacity, and the trace keeps its steps for a long time.
+      steps: this.steps.slice(),
       fault: this.traceFault
     }
     return new LazyTraceRecord(summary, {

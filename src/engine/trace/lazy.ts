@@ -87,13 +87,9 @@ export class LazyTraceRecord implements TraceRecord {
   #rawResponse: RawSnapshot
   #variableSource: LazyTraceSource['variables']
   #rawSteps: TraceStep[]
-  #steps: TraceStep[] | undefined
-  #request: MessageSnapshot | undefined
-  #targetRequest: MessageSnapshot | undefined
-  #targetResponse: MessageSnapshot | undefined
-  #response: MessageSnapshot | undefined
-  #variables: Record<string, string> | undefined
-  #plain: TraceRecord | undefined
+  // One slot for what reads compute, allocated on the first read: most records are never read, and
+  // a field per computed part would make every retained record larger.
+  #read: ReadCache | undefined
 
   constructor(summary: Omit<TraceRecord, 'request' | 'targetRequest' | 'targetResponse' | 'response' | 'variables'>, source: LazyTraceSource) {
     this.id = summary.id
@@ -118,46 +114,50 @@ export class LazyTraceRecord implements TraceRecord {
     this.#variableSource = source.variables
   }
 
+  private get cache(): ReadCache {
+    return (this.#read ??= {})
+  }
+
   /** The steps; their variable accesses were recorded unmasked and are masked here, once. */
   get steps(): TraceStep[] {
-    return (this.#steps ??= maskedSteps(this.#masker, this.#rawSteps))
+    return (this.cache.steps ??= maskedSteps(this.#masker, this.#rawSteps))
   }
 
   get request(): MessageSnapshot {
-    return (this.#request ??= { ...maskedSnapshot(this.#masker, this.#rawRequest), method: this.method })
+    return (this.cache.request ??= { ...maskedSnapshot(this.#masker, this.#rawRequest), method: this.method })
   }
 
   get targetRequest(): MessageSnapshot | undefined {
     const raw = this.#rawTargetRequest
-    if (this.#targetRequest === undefined && raw) this.#targetRequest = maskedSnapshot(this.#masker, raw)
-    return this.#targetRequest
+    return raw ? (this.cache.targetRequest ??= maskedSnapshot(this.#masker, raw)) : undefined
   }
 
   get targetResponse(): MessageSnapshot | undefined {
     const raw = this.#rawTargetResponse
-    if (this.#targetResponse === undefined && raw) this.#targetResponse = maskedSnapshot(this.#masker, raw)
-    return this.#targetResponse
+    return raw ? (this.cache.targetResponse ??= maskedSnapshot(this.#masker, raw)) : undefined
   }
 
   get response(): MessageSnapshot {
-    return (this.#response ??= maskedSnapshot(this.#masker, this.#rawResponse))
+    return (this.cache.response ??= maskedSnapshot(this.#masker, this.#rawResponse))
   }
 
   get variables(): Record<string, string> {
-    if (this.#variables === undefined) {
+    const cache = this.cache
+    if (cache.variables === undefined) {
       const out: Record<string, string> = {}
       for (const [name, value] of Object.entries(this.#variableSource.snapshot())) out[name] = this.#masker.variable(name, value) ?? ''
-      this.#variables = out
+      cache.variables = out
     }
-    return this.#variables
+    return cache.variables
   }
 
   /** A plain TraceRecord (computed once); the exchange it was computed from can then be released. */
   toJSON(): TraceRecord {
-    if (!this.#plain) {
+    const cache = this.cache
+    if (!cache.plain) {
       const targetRequest = this.targetRequest
       const targetResponse = this.targetResponse
-      this.#plain = {
+      cache.plain = {
         id: this.id,
         messageId: this.messageId,
         startedAt: this.startedAt,
@@ -179,8 +179,19 @@ export class LazyTraceRecord implements TraceRecord {
         variables: this.variables
       }
     }
-    return this.#plain
+    return cache.plain
   }
+}
+
+/** The parts of a LazyTraceRecord computed when it is read. */
+interface ReadCache {
+  steps?: TraceStep[]
+  request?: MessageSnapshot
+  targetRequest?: MessageSnapshot
+  targetResponse?: MessageSnapshot
+  response?: MessageSnapshot
+  variables?: Record<string, string>
+  plain?: TraceRecord
 }
 
 /** The plain form of a record (LazyTraceRecord or already plain). */

@@ -198,14 +198,15 @@ class GatewayListeners implements Gateway {
   private async serve(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // One pass over the raw headers: reading req.headers would make node build a second, normalised copy.
     const raw = req.rawHeaders
-    const headers: Array<[string, string]> = []
+    // Sized up front: the array is kept by the request's trace, and a pushed-to array has spare capacity.
+    const headers = new Array<[string, string]>(raw.length >> 1)
     let contentLength: string | undefined
     let chunked = false
     let host: string | undefined
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!
       const value = raw[i + 1]!
-      headers.push([name, value])
+      headers[i >> 1] = [name, value]
       switch (name.toLowerCase()) {
         case 'content-length':
           contentLength ??= value
