@@ -1,5 +1,5 @@
 // Diagnostic aid (not part of `npm run bench`): what each retained trace costs the heap. Runs the bench
-// gateway in this process twice over the same echo requests, with a trace buffer of 1 and of N, takes a
+// gateway in two child processes over the same echo requests, with a trace buffer of 1 and of N, takes a
 // heap snapshot after each and prints the difference per trace by object kind: bytes and object count,
 // which is what the garbage collector pays for on every request while the buffer is full.
 // Usage: node bench/trace-census.mjs [requests=3000]
