@@ -13,7 +13,6 @@ import { ConsoleError, issuesFromZod, type EmulatorBundle, type FieldIssue } fro
 import {
   apiProductSchema,
   attributeSchema,
-  credentialProductSchema,
   entityName,
   type ApiProduct,
   type Credential,
@@ -22,7 +21,7 @@ import {
   type Workspace
 } from '../../shared/model'
 import { validateWorkspace } from '../store'
-import { CONSUMER_KEY_LENGTH, CONSUMER_SECRET_LENGTH, credentialProductFor, randomAlphanumeric, slug, uniqueId } from './entities'
+import { CONSUMER_KEY_LENGTH, CONSUMER_SECRET_LENGTH, credentialInputSchema, credentialProductFor, randomAlphanumeric, slug, uniqueId } from './entities'
 
 /** Apigee stores an app's display name as the attribute `DisplayName`. */
 const DISPLAY_NAME = 'DisplayName'
@@ -43,16 +42,8 @@ const emulatorDeveloper = z.object({
   status: z.enum(['active', 'inactive']).default('active'),
   attributes: z.array(attributeSchema).default([])
 })
-const emulatorCredential = z.object({
-  consumerKey: z.string().min(1, 'is required'),
-  consumerSecret: z.string().min(1, 'is required'),
-  status: z.enum(['approved', 'revoked']).default('approved'),
-  issuedAt: z.number().int().optional(),
-  expiresAt: z.number().int().default(-1),
-  apiProducts: z.array(z.union([z.string().min(1), credentialProductSchema])).default([]),
-  scopes: z.array(z.string()).default([]),
-  attributes: z.array(attributeSchema).default([])
-})
+// Emulator files may carry fields Gatelab does not model: the credential schema is not strict here.
+const emulatorCredential = credentialInputSchema
 const emulatorApp = z.object({
   name: entityName,
   appId: z.string().min(1).optional(),

@@ -1,7 +1,7 @@
 /** Helpers shared by the workspace services: lookups with clear not-found errors, input parsing, ids, keys. */
 import { z } from 'zod'
 import { ConsoleError, validationError, type FieldIssue } from '../../shared/contract'
-import type { ApiProduct, CredentialProduct, Workspace } from '../../shared/model'
+import { attributeSchema, credentialProductSchema, type ApiProduct, type CredentialProduct, type Workspace } from '../../shared/model'
 
 /** How each entity kind is named in messages ("Product Product_X does not exist"). */
 export const label = {
@@ -55,6 +55,19 @@ export function mergePatch(base: object | undefined, patch: Record<string, unkno
   for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key]
   return merged
 }
+
+/** A credential as create and import take it: generated fields optional, products by name or with a status. */
+export const credentialInputSchema = z.object({
+  consumerKey: z.string().min(1, 'is required'),
+  consumerSecret: z.string().min(1, 'is required'),
+  status: z.enum(['approved', 'revoked']).default('approved'),
+  issuedAt: z.number().int().optional(),
+  expiresAt: z.number().int().default(-1),
+  /** Product names (status from the product's approval type) or explicit `{apiproduct, status}`. */
+  apiProducts: z.array(z.union([z.string().min(1), credentialProductSchema])).default([]),
+  scopes: z.array(z.string()).default([]),
+  attributes: z.array(attributeSchema).default([])
+})
 
 /** A lower-case slug usable in ids: `App_One` -> `app-one`, `dev.one` -> `dev-one`. */
 export function slug(text: string): string {

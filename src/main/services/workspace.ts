@@ -16,7 +16,6 @@ import {
   apiProductSchema,
   apiProxySchema,
   attributeSchema,
-  credentialProductSchema,
   developerAppSchema,
   developerSchema,
   entityName,
@@ -36,6 +35,7 @@ import {
   checkPatchKeys,
   CONSUMER_KEY_LENGTH,
   CONSUMER_SECRET_LENGTH,
+  credentialInputSchema,
   credentialProductFor,
   invalid,
   mergePatch,
@@ -114,19 +114,7 @@ const environmentInput = environmentSchema.strict()
 const proxyInput = apiProxySchema.strict()
 const productInput = apiProductSchema.strict()
 const developerInput = developerSchema.extend({ developerId: z.string().min(1, 'is required').optional() }).strict()
-const credentialInput = z
-  .object({
-    consumerKey: z.string().min(1, 'is required'),
-    consumerSecret: z.string().min(1, 'is required'),
-    status: z.enum(['approved', 'revoked']).default('approved'),
-    issuedAt: z.number().int().optional(),
-    expiresAt: z.number().int().default(-1),
-    /** Product names (status from the product's approval type) or explicit `{apiproduct, status}`. */
-    apiProducts: z.array(z.union([z.string().min(1), credentialProductSchema])).default([]),
-    scopes: z.array(z.string()).default([]),
-    attributes: z.array(attributeSchema).default([])
-  })
-  .strict()
+const credentialInput = credentialInputSchema.strict()
 const appInput = z
   .object({
     name: entityName,

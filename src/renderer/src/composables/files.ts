@@ -1,6 +1,6 @@
 /** Saves text as a file through a temporary Blob link (works in Electron and in a browser). */
-export function saveJsonFile(value: unknown, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' }))
+export function saveTextFile(text: string, fileName: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }))
   const link = document.createElement('a')
   link.href = url
   link.download = fileName
@@ -10,6 +10,11 @@ export function saveJsonFile(value: unknown, fileName: string): void {
   link.remove()
   // Revoke after the click has been handled, or the download is cancelled.
   window.setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+/** Saves a value as pretty-printed JSON. */
+export function saveJsonFile(value: unknown, fileName: string): void {
+  saveTextFile(`${JSON.stringify(value, null, 2)}\n`, fileName)
 }
 
 /** A JSON file the user picked, parsed; the error names the file when it is not JSON. */
