@@ -20,6 +20,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const LIVE_TOKENS = Number(process.env.BENCH_LIVE_TOKENS ?? 100_000)
 const TARGETS = { 'gateway-echo': 0.7, 'oauth-token-store': 0.8 }
+/** `node bench/run.mjs [name ...]` runs only the named comparisons (all by default). */
+const ONLY = process.argv.slice(2)
+const wanted = (name) => ONLY.length === 0 || ONLY.includes(name)
 const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url))
 const startedAt = Date.now()
 
@@ -158,10 +161,10 @@ const line = (label, s) => `${label.padEnd(28)} ${String(s.requestsPerSecond).pa
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 console.log(`bench: ${ROUNDS} x ${SECONDS}s per side, ${CONNECTIONS} connections, tracing on; load average ${round(os.loadavg()[0], 2)} on ${os.cpus().length} CPUs`)
 
-const gateway = await startServer('gateway')
+const gateway = wanted('gateway-echo') || wanted('oauth-verify') || wanted('oauth-token') ? await startServer('gateway') : null
 try {
-  const echo = await againstBare(gateway, gateway.requests.echo)
-  record('gateway-echo', 'proxy with the echo target and no policies vs bare node:http answering the same bytes', {
+  const echo = gateway && wanted('gateway-echo') ? await againstBare(gateway, gateway.requests.echo) : null
+  if (echo) record('gateway-echo', 'proxy with the echo target and no policies vs bare node:http answering the same bytes', {
     path: gateway.requests.echo.path,
     tracing: { enabled: true, bufferLimit: gateway.traceLimit },
     bodyBytes: echo.bodyBytes,
@@ -171,8 +174,8 @@ try {
     cpuRatio: echo.cpuRatio
   }, [line('bare node:http', echo.baseline), line('gateway (echo)', echo.subject)])
 
-  const verify = await againstBare(gateway, gateway.requests.verify)
-  record('oauth-verify', 'proxy whose PreFlow has OAuthV2 VerifyAccessToken (valid opaque token), echo target, vs bare node:http', {
+  const verify = gateway && wanted('oauth-verify') ? await againstBare(gateway, gateway.requests.verify) : null
+  if (verify) record('oauth-verify', 'proxy whose PreFlow has OAuthV2 VerifyAccessToken (valid opaque token), echo target, vs bare node:http', {
     path: gateway.requests.verify.path,
     bodyBytes: verify.bodyBytes,
     bare: verify.baseline,
@@ -181,8 +184,8 @@ try {
     cpuRatio: verify.cpuRatio
   }, [line('bare node:http', verify.baseline), line('gateway (VerifyAccessToken)', verify.subject)])
 
-  const token = await againstBare(gateway, gateway.requests.token)
-  record('oauth-token', 'client_credentials token issue (POST /oauth/token, Basic auth) vs bare node:http answering the same bytes', {
+  const token = gateway && wanted('oauth-token') ? await againstBare(gateway, gateway.requests.token) : null
+  if (token) record('oauth-token', 'client_credentials token issue (POST /oauth/token, Basic auth) vs bare node:http answering the same bytes', {
     path: gateway.requests.token.path,
     bodyBytes: token.bodyBytes,
     bare: token.baseline,
@@ -191,10 +194,10 @@ try {
     cpuRatio: token.cpuRatio
   }, [line('bare node:http', token.baseline), line('gateway (token issue)', token.subject)])
 } finally {
-  await stopServer(gateway)
+  if (gateway) await stopServer(gateway)
 }
 
-{
+if (wanted('oauth-token-store')) {
   const [empty, full] = await Promise.all([startServer('gateway'), startServer('gateway', { BENCH_LIVE_TOKENS: String(LIVE_TOKENS) })])
   try {
     const store = await compare(
@@ -215,7 +218,7 @@ try {
   }
 }
 
-{
+if (wanted('jwt-verify')) {
   const jwtSeconds = Math.max(1, Math.round(SECONDS * 2 / 3))
   const runner = await startServer('jwt', { BENCH_SECONDS: String(jwtSeconds), BENCH_ROUNDS: String(ROUNDS) })
   await stopServer(runner)

@@ -14,7 +14,7 @@ import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
-import { runExchange, type GatewayRequest, type GatewayResponse } from './exchange'
+import { runExchange, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
 import { RequestMessage } from './message'
 
 /** What deploying one proxy did. */
@@ -86,8 +86,8 @@ interface Deployed {
 
 interface Route {
   basePath: string
-  endpoint: CompiledProxyEndpoint
-  deployed: Deployed
+  /** What every exchange through this route shares. */
+  exchange: ExchangeRoute
 }
 
 const EMPTY_WORKSPACE: Workspace = {
@@ -260,9 +260,25 @@ class GatewayEngine implements Engine {
     const routes = new Map<string, Route[]>()
     for (const deployed of this.running.values()) {
       for (const env of deployed.environments) {
+        const runtime = this.environments.get(env)
+        if (!runtime) continue
         let list = routes.get(env)
         if (!list) routes.set(env, (list = []))
-        for (const endpoint of deployed.compiled.proxyEndpoints) list.push({ basePath: endpoint.basePath, endpoint, deployed })
+        for (const endpoint of deployed.compiled.proxyEndpoints) {
+          list.push({
+            basePath: endpoint.basePath,
+            exchange: {
+              proxy: deployed.compiled,
+              revision: deployed.revision,
+              endpoint,
+              environment: runtime.environment,
+              organization: this.current.organization.name,
+              services: this.services,
+              masker: runtime.masker,
+              environmentValues: runtime.values
+            }
+          })
+        }
       }
     }
     for (const list of routes.values()) list.sort((a, b) => b.basePath.length - a.basePath.length)
@@ -310,19 +326,7 @@ class GatewayEngine implements Engine {
     if (!env || !route) {
       result = this.notFound(environmentName, request, messageId, path, env?.masker ?? new SecretMasker())
     } else {
-      result = await runExchange({
-        proxy: route.deployed.compiled,
-        revision: route.deployed.revision,
-        endpoint: route.endpoint,
-        environment: env.environment,
-        organization: this.current.organization.name,
-        services: this.services,
-        masker: env.masker,
-        messageId,
-        request,
-        pathSuffix: pathSuffixOf(route.basePath, path),
-        environmentValues: env.values
-      })
+      result = await runExchange(route.exchange, messageId, request, pathSuffixOf(route.basePath, path))
     }
     this.traces.add(result.trace)
     return result

@@ -2,7 +2,6 @@
  * One request through one deployed proxy: ProxyEndpoint request flows, RouteRule, TargetEndpoint
  * flows, the target, response flows, the error flow and PostClientFlow, with every step traced.
  */
-import type { Environment } from '../../shared/model'
 import type { TraceFault, TracePhase, TraceRecord, TraceStep, TraceStepKind } from '../../shared/trace'
 import { evaluateCondition } from '../conditions'
 import { PolicyFault, faultEnvelope } from '../faults/fault'
@@ -16,60 +15,34 @@ import {
   targetServiceUnavailable,
   targetUnexpectedEof
 } from '../faults/runtime'
-import type { EngineServices, PolicyContext } from '../policies/types'
+import type { PolicyContext } from '../policies/types'
 import { OutboundError } from '../ports'
-import { LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
-import type { SecretMasker } from '../trace/mask'
+import type { RawSnapshot } from '../trace/lazy'
 import type {
   CompiledCondition,
   CompiledEndpoint,
   CompiledFlow,
   CompiledPolicy,
-  CompiledProxy,
   CompiledProxyEndpoint,
   CompiledRouteRule,
   CompiledStep,
   CompiledTargetEndpoint,
   TargetConnection
 } from '../bundle/compile'
+import {
+  ExchangeFixedVariables,
+  ExchangeTrace,
+  StepTemplate,
+  withoutHopByHop,
+  type ExchangeRoute,
+  type GatewayRequest,
+  type GatewayResponse,
+  type StepLog
+} from './exchange-trace'
 import { HttpMessage, RequestMessage, encodeUtf8, parseUrlEncoded, reasonPhraseFor } from './message'
-import { ExchangeVariables, snapshotVariables, type AccessRecorder, type FixedVariables, type VariableSnapshotParts } from './variables'
+import { ExchangeVariables, type AccessRecorder } from './variables'
 
-/** A request as the gateway listener received it. */
-export interface GatewayRequest {
-  method: string
-  /** Path plus query string, as on the request line. */
-  url: string
-  headers: Array<[string, string]>
-  body: Uint8Array
-  clientIp: string
-  clientPort: number
-}
-
-/** The response the gateway listener writes back. */
-export interface GatewayResponse {
-  status: number
-  reasonPhrase: string
-  headers: Array<[string, string]>
-  body: Uint8Array
-}
-
-/** What one exchange needs from the deployment. */
-export interface ExchangeSetup {
-  proxy: CompiledProxy
-  revision: number
-  endpoint: CompiledProxyEndpoint
-  environment: Environment
-  organization: string
-  services: EngineServices
-  masker: SecretMasker
-  messageId: string
-  request: GatewayRequest
-  /** Path suffix after the base path. */
-  pathSuffix: string
-  /** The environment's variables by name (built once per deployment). */
-  environmentValues: ReadonlyMap<string, string>
-}
+export type { GatewayRequest, GatewayResponse, ExchangeRoute } from './exchange-trace'
 
 /** Variables the echo target reports when they are set. */
 export const ECHO_VARIABLES = [
@@ -98,79 +71,6 @@ const UNMASKED = { variable: (_name: string, value: string | null) => value }
 /** Passed where no condition will record into it. */
 const UNUSED_RECORDER: AccessRecorder = { reads: NOTHING, writes: NOTHING }
 
-/** The variables known when an exchange starts, plus the target fields the route sets; one object, no map. */
-class ExchangeFixedVariables implements FixedVariables {
-  readonly names = FIXED_VARIABLE_NAMES
-  targetUrl: string | undefined
-  targetName: string | undefined
-  targetReceivedAt: number | undefined
-
-  constructor(
-    private readonly setup: ExchangeSetup,
-    private readonly startedAt: number
-  ) {}
-
-  lookup(name: string): unknown {
-    const setup = this.setup
-    switch (name) {
-      case 'messageid':
-        return setup.messageId
-      case 'organization.name':
-        return setup.organization
-      case 'environment.name':
-        return setup.environment.name
-      case 'apiproxy.name':
-        return setup.proxy.name
-      case 'apiproxy.revision':
-        return String(setup.revision)
-      case 'apiproxy.basepath':
-      case 'proxy.basepath':
-        return setup.endpoint.basePath
-      case 'proxy.name':
-        return setup.endpoint.name
-      case 'proxy.pathsuffix':
-        return setup.pathSuffix
-      case 'proxy.url': {
-        const host = setup.request.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
-        return `http://${host}${setup.request.url}`
-      }
-      case 'client.ip':
-      case 'client.host':
-        return setup.request.clientIp
-      case 'client.port':
-        return setup.request.clientPort
-      case 'client.scheme':
-        return 'http'
-      case 'client.received.start.timestamp':
-      case 'system.timestamp':
-        return this.startedAt
-      case 'client.sent.end.timestamp':
-        return -1
-      case 'is.error':
-        return false
-      case 'target.url':
-        return this.targetUrl
-      case 'target.name':
-        return this.targetName
-      case 'target.received.end.timestamp':
-        return this.targetReceivedAt
-      default:
-        return undefined
-    }
-  }
-}
-
-const FIXED_VARIABLE_NAMES = [
-  'messageid', 'organization.name', 'environment.name', 'apiproxy.name', 'apiproxy.revision', 'apiproxy.basepath',
-  'proxy.name', 'proxy.basepath', 'proxy.pathsuffix', 'proxy.url', 'client.ip', 'client.host', 'client.port',
-  'client.scheme', 'client.received.start.timestamp', 'client.sent.end.timestamp', 'system.timestamp', 'is.error',
-  'target.url', 'target.name', 'target.received.end.timestamp'
-]
-
-/** Headers that describe one hop only and are never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'host'])
-
-
 /** A fault whose response is the target's own response (ErrorResponseCode), not an envelope. */
 class TargetResponseFault extends PolicyFault {}
 
@@ -185,19 +85,24 @@ class FlowFault extends Error {
   }
 }
 
-/** Runs one request through a deployed proxy and returns the response and its trace. */
-export function runExchange(setup: ExchangeSetup): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-  return new Exchange(setup).run()
+/** Runs one request through a deployed proxy endpoint and returns the response and its trace. */
+export function runExchange(
+  route: ExchangeRoute,
+  messageId: string,
+  request: GatewayRequest,
+  pathSuffix: string
+): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
+  return new Exchange(route, new ExchangeFixedVariables(route, messageId, request, pathSuffix, route.services.clock.now())).run()
 }
 
 class Exchange {
   private readonly vars: ExchangeVariables
   private readonly request: RequestMessage
-  private readonly steps: TraceStep[] = []
-  private readonly startedAt: number
+  private readonly steps: StepLog = []
+  private stepCount = 0
   private readonly startMark: number
-  private readonly fixed: ExchangeFixedVariables
-  private targetRequestRaw: RawSnapshot | undefined
+  /** The target request: its URL when it is the received request sent on unchanged (the trace rebuilds the rest), else the whole message. */
+  private targetRequestPart: string | RawSnapshot | undefined
   private targetResponseRaw: RawSnapshot | undefined
   private traceFault: TraceFault | null = null
   private currentEndpoint: CompiledEndpoint
@@ -206,19 +111,20 @@ class Exchange {
   private proxyFlow: CompiledFlow | null = null
   private flowName = 'PreFlow'
 
-  constructor(private readonly setup: ExchangeSetup) {
-    const req = setup.request
-    this.startedAt = setup.services.clock.now()
+  constructor(
+    private readonly route: ExchangeRoute,
+    private readonly fixed: ExchangeFixedVariables
+  ) {
+    const req = fixed.request
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
-    this.fixed = new ExchangeFixedVariables(setup, this.startedAt)
     // Accesses are recorded unmasked: the trace masks them when it is read (most traces never are).
-    this.vars = new ExchangeVariables(this.request, new HttpMessage(), UNMASKED, this.fixed, setup.environmentValues)
-    this.currentEndpoint = setup.endpoint
+    this.vars = new ExchangeVariables(this.request, new HttpMessage(), UNMASKED, fixed, route.environmentValues)
+    this.currentEndpoint = route.endpoint
   }
 
   async run(): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-    const proxyEndpoint = this.setup.endpoint
+    const proxyEndpoint = this.route.endpoint
     try {
       // Endpoints without steps or flows are passed synchronously: no promise per flow on the hot path.
       if (hasRequestWork(proxyEndpoint)) await this.runRequestFlows(proxyEndpoint)
@@ -288,14 +194,14 @@ class Exchange {
       const started = performance.now()
       const matched = this.evaluate(flow.condition, recorder)
       const traced: TraceStep = {
-        index: this.steps.length,
+        index: this.stepCount++,
         kind: 'flow',
         phase: this.phase,
         flow: `Flow:${flow.name}`,
         endpoint: endpointLabel(endpoint),
         description: matched ? `Flow ${flow.name} matched` : `Flow ${flow.name} did not match`,
         executed: matched,
-        startedAt: this.setup.services.clock.now(),
+        startedAt: this.route.services.clock.now(),
         durationMs: performance.now() - started,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
@@ -313,16 +219,20 @@ class Exchange {
 
   private selectRoute(endpoint: CompiledProxyEndpoint): CompiledRouteRule | null {
     for (const rule of endpoint.routeRules) {
+      if (!rule.condition) {
+        this.addTemplateStep(routeTakenStep(rule, endpoint, this.phase), 0)
+        return rule
+      }
       const recorder: AccessRecorder = rule.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
       const matched = this.evaluate(rule.condition, recorder)
       const traced: TraceStep = {
-        index: this.steps.length,
+        index: this.stepCount++,
         kind: 'route',
         phase: this.phase,
         endpoint: endpoint.label,
         description: matched ? rule.matchedText : rule.unmatchedText,
         executed: matched,
-        startedAt: this.setup.services.clock.now(),
+        startedAt: this.route.services.clock.now(),
         durationMs: 0,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
@@ -349,7 +259,7 @@ class Exchange {
   /** Runs the route's target; returns a promise only when something asynchronous has to happen. */
   private runRoute(route: CompiledRouteRule): Promise<void> | undefined {
     if (route.targetEndpoint) {
-      const target = this.setup.proxy.targetEndpoints.get(route.targetEndpoint)
+      const target = this.route.proxy.targetEndpoints.get(route.targetEndpoint)
       if (!target) return undefined
       this.currentEndpoint = target
       this.fixed.targetUrl = target.connection.url
@@ -369,7 +279,7 @@ class Exchange {
       this.fixed.targetUrl = route.connection.url
       this.phase = 'target'
       this.state = 'TARGET_REQ_SENT'
-      return this.callTarget(route.connection, this.setup.endpoint)
+      return this.callTarget(route.connection, this.route.endpoint)
     }
     return undefined
   }
@@ -456,7 +366,7 @@ class Exchange {
     // Steps on the hot path are built in one literal, optional fields added after: spreads and a
     // completed-afterwards object cost more than the policy itself for fast policies.
     const executed: TraceStep = {
-      index: this.steps.length,
+      index: this.stepCount++,
       kind: 'policy',
       phase: this.phase,
       flow: base.flow,
@@ -464,7 +374,7 @@ class Exchange {
       policy: base.policy,
       policyType: base.policyType,
       executed: true,
-      startedAt: this.setup.services.clock.now(),
+      startedAt: this.route.services.clock.now(),
       durationMs: performance.now() - started,
       reads: recorder.reads,
       writes: recorder.writes
@@ -486,16 +396,16 @@ class Exchange {
   }
 
   private policyContext(policy: CompiledPolicy, flow: 'request' | 'response' | 'error', notes: string[]): PolicyContext {
-    const setup = this.setup
+    const route = this.route
     return {
       policyName: policy.name,
       variables: this.vars,
       request: this.request,
       response: this.vars.response,
       flow,
-      environment: setup.environment,
-      proxy: { name: setup.proxy.name, basePath: setup.endpoint.basePath, revision: String(setup.revision) },
-      services: setup.services,
+      environment: route.environment,
+      proxy: { name: route.proxy.name, basePath: route.endpoint.basePath, revision: String(route.revision) },
+      services: route.services,
       note: (text: string) => {
         notes.push(text)
       }
@@ -527,7 +437,7 @@ class Exchange {
       copyQuery ? this.request.querystring : ''
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
-    this.targetRequestRaw = { method: this.request.verb, url, headers, body: this.request.body }
+    this.targetRequestPart = isAsReceived(this.request, this.fixed.request) ? url : { method: this.request.verb, url, headers, body: this.request.body }
     if (ECHO_URL.test(url)) {
       let response: HttpMessage
       try {
@@ -535,7 +445,7 @@ class Exchange {
       } catch (e) {
         this.targetFailed(e, url, endpoint, started)
       }
-      this.targetAnswered(response, ECHO_ANSWERED, connection, endpoint, started)
+      this.targetAnswered(response, echoAnsweredStep(endpoint), connection, endpoint, started)
       return undefined
     }
     return this.callHttpTarget(url, headers, connection, endpoint, started)
@@ -550,7 +460,7 @@ class Exchange {
   ): Promise<void> {
     let response: HttpMessage
     try {
-      const answer = await this.setup.services.http.send({
+      const answer = await this.route.services.http.send({
         method: this.request.verb,
         url,
         headers,
@@ -584,21 +494,31 @@ class Exchange {
     throw new FlowFault(fault, endpoint, this.state)
   }
 
-  private targetAnswered(response: HttpMessage, description: string, connection: TargetConnection, endpoint: CompiledEndpoint, started: number): void {
+  private targetAnswered(
+    response: HttpMessage,
+    description: string | StepTemplate,
+    connection: TargetConnection,
+    endpoint: CompiledEndpoint,
+    started: number
+  ): void {
     this.vars.response = response
-    this.fixed.targetReceivedAt = this.setup.services.clock.now()
+    this.fixed.targetReceivedAfter = this.route.services.clock.now() - this.fixed.startedAt
     this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerSnapshot(), body: response.body }
     const success = connection.successCodes(response.status)
+    if (success && description instanceof StepTemplate) {
+      this.addTemplateStep(description, started)
+      return
+    }
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
     if (fault) this.setFaultVariables(fault, undefined)
     const traced: TraceStep = {
-      index: this.steps.length,
+      index: this.stepCount++,
       kind: 'target',
       phase: this.phase,
       endpoint: endpointLabel(endpoint),
-      description,
+      description: description instanceof StepTemplate ? description.step.description! : description,
       executed: true,
-      startedAt: this.setup.services.clock.now(),
+      startedAt: this.route.services.clock.now(),
       durationMs: performance.now() - started,
       reads: NOTHING,
       writes: NOTHING
@@ -614,15 +534,22 @@ class Exchange {
     const q = rest.indexOf('?')
     const pathname = `/${q < 0 ? rest : rest.slice(0, q)}`
     const query = q < 0 ? '{}' : pairsToJson(parseUrlEncoded(rest.slice(q + 1)), false)
-    let variables = ''
-    for (const name of ECHO_VARIABLES) {
-      const value = this.vars.peek(name)
-      if (value !== undefined && value !== null) variables += `${variables === '' ? '' : ','}"${name}":${JSON.stringify(String(value))}`
-    }
+    const variables = this.echoVariables()
     const body =
       `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(pathname)},"query":${query},` +
       `"headers":${pairsToJson(headers, true)},"body":${JSON.stringify(this.request.content)},"variables":{${variables}}}`
     return new HttpMessage({ status: 200, headers: ECHO_HEADERS, body: encodeUtf8(body) })
+  }
+
+  /** The echo target's `variables` members. Without writes, only the path suffix differs between requests of a route. */
+  private echoVariables(): string {
+    if (this.vars.untouched) {
+      const members = (this.route.echoMembers ??= echoMembersOf(this.route, this.fixed))
+      return `${members.head},"proxy.pathsuffix":${JSON.stringify(this.fixed.pathSuffix)}${members.tail}`
+    }
+    let variables = ''
+    for (const name of ECHO_VARIABLES) variables += echoMember(name, this.vars.peek(name), variables === '')
+    return variables
   }
 
   // ---- faults ---------------------------------------------------------------------------------
@@ -684,7 +611,7 @@ class Exchange {
 
     const outcome = { ruleRan: false, raisedInRule: false }
     await this.runFaultRules(endpoint, outcome)
-    const proxyEndpoint = this.setup.endpoint
+    const proxyEndpoint = this.route.endpoint
     if (endpoint.kind === 'target') {
       const targetDefault = endpoint.defaultFaultRule
       let targetDefaultRan = false
@@ -767,7 +694,7 @@ class Exchange {
     const flow = endpoint.postClientFlow
     if (!flow || flow.response.length === 0) return
     this.phase = 'post-client'
-    this.vars.store.set('client.sent.end.timestamp', this.setup.services.clock.now())
+    this.vars.store.set('client.sent.end.timestamp', this.route.services.clock.now())
     this.vars.current = 'response'
     this.flowName = 'PostClientFlow'
     this.vars.flowName = 'PostClientFlow'
@@ -783,7 +710,7 @@ class Exchange {
 
   private describeFault(fault: PolicyFault): TraceFault {
     const variables: Record<string, string> = {}
-    const masker = this.setup.masker
+    const masker = this.route.masker
     for (const [name, value] of this.vars.store) {
       if (name.startsWith('fault.') || /\.fault\.(name|cause)$/.test(name) || name.endsWith('.failed')) {
         variables[name] = masker.variable(name, String(value)) ?? ''
@@ -805,82 +732,42 @@ class Exchange {
   private pushStep(kind: TraceStepKind, step: Omit<TraceStep, 'index' | 'kind' | 'phase' | 'startedAt'>): void {
     // Completes the caller's object instead of copying it: one object per step.
     const full = step as TraceStep
-    full.index = this.steps.length
+    full.index = this.stepCount++
     full.kind = kind
     full.phase = this.phase
-    full.startedAt = this.setup.services.clock.now()
+    full.startedAt = this.route.services.clock.now()
     this.steps.push(full)
   }
 
+  /** A bookkeeping step: its shared template, its start (ms into the exchange) and its duration in whole microseconds. */
+  private addTemplateStep(template: StepTemplate, startMark: number): void {
+    this.stepCount++
+    const micros = startMark === 0 ? 0 : Math.round((performance.now() - startMark) * 1000)
+    this.steps.push(template, this.route.services.clock.now() - this.fixed.startedAt, micros)
+  }
+
   private buildTrace(sent: GatewayResponse): TraceRecord {
-    const { setup } = this
-    const received = setup.request
+    const received = this.fixed.request
     const app = this.vars.peek('developer.app.name')
     const clientId = this.vars.peek('client_id')
-    const q = received.url.indexOf('?')
-    const method = received.method.toUpperCase()
-    const summary = {
-      id: setup.messageId,
-      messageId: setup.messageId,
-      startedAt: this.startedAt,
-      durationMs: performance.now() - this.startMark,
-      environment: setup.environment.name,
-      proxy: setup.proxy.name,
-      method,
-      path: q < 0 ? received.url : received.url.slice(0, q),
-      status: sent.status,
-      faultName: this.traceFault?.name ?? null,
-      app: typeof app === 'string' && app !== '' ? app : null,
-      clientId: typeof clientId === 'string' && clientId !== '' ? clientId : null,
+    const parts = this.vars.snapshotParts()
+    const targetResponse = this.targetResponseRaw
+    return new ExchangeTrace({
+      fixed: this.fixed,
+      durationMicros: Math.round((performance.now() - this.startMark) * 1000),
       // An exact-size copy: the growing array has spare capacity, and the trace keeps its steps for a long time.
       steps: this.steps.slice(),
-      fault: this.traceFault
-    }
-    return new LazyTraceRecord(summary, {
-      masker: setup.masker,
-      request: received,
-      ...(this.targetRequestRaw ? { targetRequest: this.targetRequestRaw } : {}),
-      ...(this.targetResponseRaw ? { targetResponse: sameMessage(this.targetResponseRaw, sent) ? sent : this.targetResponseRaw } : {}),
-      response: sent,
-      variables: new TracedVariables(this.vars.snapshotParts(), received, sent)
-    })
-  }
-}
-
-/**
- * The variables of a finished exchange, kept by its trace until it is read. A message that is still
- * exactly what arrived (the request) or what went out (the response) is not kept twice: it is
- * rebuilt from the wire form the trace keeps anyway, on the rare read.
- */
-class TracedVariables {
-  private readonly environmentValues: ReadonlyMap<string, string>
-  private readonly fixed: FixedVariables
-  private readonly written: ReadonlyMap<string, unknown> | null
-  private readonly flowName: string
-  private readonly flowDescription: string
-  private readonly request: RequestMessage | GatewayRequest
-  private readonly response: HttpMessage | GatewayResponse
-
-  constructor(parts: VariableSnapshotParts, received: GatewayRequest, sent: GatewayResponse) {
-    this.environmentValues = parts.environmentValues
-    this.fixed = parts.fixed
-    this.written = parts.written
-    this.flowName = parts.flowName
-    this.flowDescription = parts.flowDescription
-    this.request = isAsReceived(parts.request, received) ? received : parts.request
-    this.response = isAsSent(parts.response, sent) ? sent : parts.response
-  }
-
-  snapshot(): Record<string, string> {
-    const { request, response } = this
-    return snapshotVariables({
-      environmentValues: this.environmentValues,
-      fixed: this.fixed,
-      written: this.written,
-      flowName: this.flowName,
-      flowDescription: this.flowDescription,
-      request: request instanceof RequestMessage ? request : new RequestMessage({ verb: request.method, uri: request.url, headers: request.headers, body: request.body }),
-      response: response instanceof HttpMessage ? response : new HttpMessage({ ...response })
+      fault: this.traceFault,
+      app: typeof app === 'string' && app !== '' ? app : null,
+      clientId: typeof clientId === 'string' && clientId !== '' ? clientId : null,
+      targetRequest: this.targetRequestPart,
+      targetResponse: targetResponse && sameMessage(targetResponse, sent) ? sent : targetResponse,
+      sent,
+      written: parts.written,
+      flowName: parts.flowName,
+      flowDescription: parts.flowDescription,
+      requestMessage: isAsReceived(parts.request, received) ? null : parts.request,
+      responseMessage: isAsSent(parts.response, sent) ? null : parts.response
     })
   }
 }
@@ -896,6 +783,48 @@ function isAsReceived(message: RequestMessage, received: GatewayRequest): boolea
 
 function isAsSent(message: HttpMessage, sent: GatewayResponse): boolean {
   return message.status === sent.status && message.reasonPhrase === sent.reasonPhrase && message.headerEntries() === sent.headers && message.body === sent.body
+}
+
+const echoSteps = new WeakMap<CompiledEndpoint, StepTemplate>()
+const routeSteps = new WeakMap<CompiledRouteRule, StepTemplate>()
+
+/** The step of the echo target answering for `endpoint`, shared by all its exchanges. */
+function echoAnsweredStep(endpoint: CompiledEndpoint): StepTemplate {
+  let template = echoSteps.get(endpoint)
+  if (!template) {
+    template = new StepTemplate({ kind: 'target', phase: 'target', endpoint: endpoint.label, description: ECHO_ANSWERED, executed: true })
+    echoSteps.set(endpoint, template)
+  }
+  return template
+}
+
+/** The step of an unconditional RouteRule being taken, shared by all exchanges of its endpoint. */
+function routeTakenStep(rule: CompiledRouteRule, endpoint: CompiledProxyEndpoint, phase: TracePhase): StepTemplate {
+  let template = routeSteps.get(rule)
+  if (!template) {
+    template = new StepTemplate({ kind: 'route', phase, endpoint: endpoint.label, description: rule.matchedText, executed: true })
+    routeSteps.set(rule, template)
+  }
+  return template
+}
+
+/** `"name":"value"` (with a leading comma unless first), or nothing for an unset variable. */
+function echoMember(name: string, value: unknown, first: boolean): string {
+  return value === undefined || value === null ? '' : `${first ? '' : ','}"${name}":${JSON.stringify(String(value))}`
+}
+
+/**
+ * The echo variables of a route when the exchange wrote none: the deployment's fixed values and the
+ * environment's variables, split around `proxy.pathsuffix`, the only one that differs per request.
+ */
+function echoMembersOf(route: ExchangeRoute, fixed: ExchangeFixedVariables): { head: string; tail: string } {
+  const valueOf = (name: string): unknown => fixed.lookup(name) ?? route.environmentValues.get(name)
+  const at = ECHO_VARIABLES.indexOf('proxy.pathsuffix')
+  let head = ''
+  for (const name of ECHO_VARIABLES.slice(0, at)) head += echoMember(name, valueOf(name), head === '')
+  let tail = ''
+  for (const name of ECHO_VARIABLES.slice(at + 1)) tail += echoMember(name, valueOf(name), false)
+  return { head, tail }
 }
 
 /**
@@ -929,20 +858,6 @@ function hasRequestWork(endpoint: CompiledEndpoint): boolean {
 
 function hasResponseWork(endpoint: CompiledEndpoint): boolean {
   return endpoint.preFlow.response.length > 0 || endpoint.postFlow.response.length > 0 || endpoint.flows.some((f) => f.response.length > 0)
-}
-
-/**
- * The headers to forward. Nothing is copied when there is nothing to drop: the arrays come from
- * headerSnapshot() and the pairs are never changed in place, so sharing them is safe.
- */
-function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
-  let out: Array<[string, string]> | undefined
-  for (let i = 0; i < headers.length; i++) {
-    const pair = headers[i]!
-    if (HOP_BY_HOP.has(pair[0].toLowerCase())) out ??= headers.slice(0, i) as Array<[string, string]>
-    else if (out) out.push(pair as [string, string])
-  }
-  return out ?? (headers as Array<[string, string]>)
 }
 
 function flowLabel(flow: CompiledFlow, endpoint: CompiledEndpoint): string {

@@ -2,7 +2,7 @@
 export { createEngine, pathSuffixOf } from './engine'
 export type { Engine, EngineDeps, DeploymentReport, ProxyDeploymentResult, DeploymentInfo } from './engine'
 export { runExchange, targetUrl, ECHO_VARIABLES } from './exchange'
-export type { GatewayRequest, GatewayResponse, ExchangeSetup } from './exchange'
+export type { GatewayRequest, GatewayResponse, ExchangeRoute } from './exchange'
 export { HttpMessage, RequestMessage, reasonPhraseFor, parseUrlEncoded, formatUrlEncoded } from './message'
 export { ExchangeVariables, variableToString } from './variables'
 export { compileTemplate, renderTemplate } from './template'

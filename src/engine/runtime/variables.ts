@@ -96,6 +96,11 @@ export class ExchangeVariables implements FlowVariables {
     private readonly environmentValues: ReadonlyMap<string, string> = new Map()
   ) {}
 
+  /** True while no variable was written or removed: every value is still a fixed, environment or message one. */
+  get untouched(): boolean {
+    return this.written === null
+  }
+
   /** The map of written variables (created on demand). */
   get store(): Map<string, unknown> {
     return (this.written ??= new Map())

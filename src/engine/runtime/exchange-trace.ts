@@ -1,0 +1,370 @@
+/**
+ * What an exchange keeps after it ends, and the trace record read from it. The trace buffer keeps
+ * thousands of these, so a record is a handful of objects: the request as the listener received it,
+ * the response as it was sent, the deployment it ran on (shared), a step log in which bookkeeping steps
+ * are a shared template plus two small integers, and the parts the variables are rebuilt from.
+ * Everything a trace viewer shows is computed, masked and cached on the first read.
+ */
+import type { Environment } from '../../shared/model'
+import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep } from '../../shared/trace'
+import type { CompiledProxy, CompiledProxyEndpoint } from '../bundle/compile'
+import type { EngineServices } from '../policies/types'
+import { maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
+import type { SecretMasker } from '../trace/mask'
+import { HttpMessage, RequestMessage } from './message'
+import { snapshotVariables, type FixedVariables } from './variables'
+
+/** A request as the gateway listener received it. */
+export interface GatewayRequest {
+  method: string
+  /** Path plus query string, as on the request line. */
+  url: string
+  headers: Array<[string, string]>
+  body: Uint8Array
+  clientIp: string
+  clientPort: number
+}
+
+/** The response the gateway listener writes back. */
+export interface GatewayResponse {
+  status: number
+  reasonPhrase: string
+  headers: Array<[string, string]>
+  body: Uint8Array
+}
+
+/** What every exchange through one proxy endpoint in one environment shares; built once per deployment. */
+export interface ExchangeRoute {
+  proxy: CompiledProxy
+  revision: number
+  endpoint: CompiledProxyEndpoint
+  environment: Environment
+  organization: string
+  services: EngineServices
+  masker: SecretMasker
+  /** The environment's variables by name. */
+  environmentValues: ReadonlyMap<string, string>
+  /** The echo target's variables that depend on the deployment only, as JSON members (computed on first use). */
+  echoMembers?: { head: string; tail: string }
+}
+
+/** The shared, constant part of a bookkeeping step (a route taken, the echo target answering). */
+export class StepTemplate {
+  constructor(readonly step: Readonly<Omit<TraceStep, 'index' | 'startedAt' | 'durationMs' | 'reads' | 'writes'>>) {}
+}
+
+/**
+ * The steps of an exchange in order: a full TraceStep, or a StepTemplate followed by its start (ms
+ * after the exchange started) and its duration in microseconds: small integers, no objects.
+ */
+export type StepLog = Array<TraceStep | StepTemplate | number>
+
+/** The variables known when an exchange starts, plus the target fields the route sets; one object, no map. */
+export class ExchangeFixedVariables implements FixedVariables {
+  readonly names = FIXED_VARIABLE_NAMES
+  targetUrl: string | undefined
+  targetName: string | undefined
+  /** `target.received.end.timestamp`, in ms after startedAt. */
+  targetReceivedAfter: number | undefined
+
+  constructor(
+    readonly route: ExchangeRoute,
+    readonly messageId: string,
+    readonly request: GatewayRequest,
+    readonly pathSuffix: string,
+    readonly startedAt: number
+  ) {}
+
+  lookup(name: string): unknown {
+    const route = this.route
+    switch (name) {
+      case 'messageid':
+        return this.messageId
+      case 'organization.name':
+        return route.organization
+      case 'environment.name':
+        return route.environment.name
+      case 'apiproxy.name':
+        return route.proxy.name
+      case 'apiproxy.revision':
+        return String(route.revision)
+      case 'apiproxy.basepath':
+      case 'proxy.basepath':
+        return route.endpoint.basePath
+      case 'proxy.name':
+        return route.endpoint.name
+      case 'proxy.pathsuffix':
+        return this.pathSuffix
+      case 'proxy.url': {
+        const host = this.request.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
+        return `http://${host}${this.request.url}`
+      }
+      case 'client.ip':
+      case 'client.host':
+        return this.request.clientIp
+      case 'client.port':
+        return this.request.clientPort
+      case 'client.scheme':
+        return 'http'
+      case 'client.received.start.timestamp':
+      case 'system.timestamp':
+        return this.startedAt
+      case 'client.sent.end.timestamp':
+        return -1
+      case 'is.error':
+        return false
+      case 'target.url':
+        return this.targetUrl
+      case 'target.name':
+        return this.targetName
+      case 'target.received.end.timestamp':
+        return this.targetReceivedAfter === undefined ? undefined : this.startedAt + this.targetReceivedAfter
+      default:
+        return undefined
+    }
+  }
+}
+
+const FIXED_VARIABLE_NAMES = [
+  'messageid', 'organization.name', 'environment.name', 'apiproxy.name', 'apiproxy.revision', 'apiproxy.basepath',
+  'proxy.name', 'proxy.basepath', 'proxy.pathsuffix', 'proxy.url', 'client.ip', 'client.host', 'client.port',
+  'client.scheme', 'client.received.start.timestamp', 'client.sent.end.timestamp', 'system.timestamp', 'is.error',
+  'target.url', 'target.name', 'target.received.end.timestamp'
+]
+
+/** How an exchange ended: what its trace record is built from. */
+export interface ExchangeOutcome {
+  fixed: ExchangeFixedVariables
+  durationMicros: number
+  steps: StepLog
+  fault: TraceFault | null
+  app: string | null
+  clientId: string | null
+  /** The target request: its URL alone when the request went out as it was received, else the whole message. */
+  targetRequest: string | RawSnapshot | undefined
+  /** The target's response; the sent response itself when it went out unchanged. */
+  targetResponse: RawSnapshot | undefined
+  sent: GatewayResponse
+  written: ReadonlyMap<string, unknown> | null
+  flowName: string
+  flowDescription: string
+  /** The request message at the end; null when it is still exactly what was received. */
+  requestMessage: RequestMessage | null
+  /** The response message at the end; null when it is exactly what was sent. */
+  responseMessage: HttpMessage | null
+}
+
+/**
+ * The trace record of an exchange: summary fields read through, everything else computed and masked
+ * on first read. The outcome's fields are copied in (one retained object instead of two).
+ */
+export class ExchangeTrace implements LazyTraceRecord {
+  private readonly fixed: ExchangeFixedVariables
+  private readonly durationMicros: number
+  private readonly log: StepLog
+  readonly fault: TraceFault | null
+  readonly app: string | null
+  readonly clientId: string | null
+  private readonly targetRequestPart: ExchangeOutcome['targetRequest']
+  private readonly targetResponsePart: RawSnapshot | undefined
+  private readonly sent: GatewayResponse
+  private readonly written: ReadonlyMap<string, unknown> | null
+  private readonly flowName: string
+  private readonly flowDescription: string
+  private readonly requestMessage: RequestMessage | null
+  private readonly responseMessage: HttpMessage | null
+  private read: ReadCache | undefined
+
+  constructor(outcome: ExchangeOutcome) {
+    this.fixed = outcome.fixed
+    this.durationMicros = outcome.durationMicros
+    this.log = outcome.steps
+    this.fault = outcome.fault
+    this.app = outcome.app
+    this.clientId = outcome.clientId
+    this.targetRequestPart = outcome.targetRequest
+    this.targetResponsePart = outcome.targetResponse
+    this.sent = outcome.sent
+    this.written = outcome.written
+    this.flowName = outcome.flowName
+    this.flowDescription = outcome.flowDescription
+    this.requestMessage = outcome.requestMessage
+    this.responseMessage = outcome.responseMessage
+    this.read = undefined
+  }
+
+  get id(): string {
+    return this.fixed.messageId
+  }
+
+  get messageId(): string {
+    return this.fixed.messageId
+  }
+
+  get startedAt(): number {
+    return this.fixed.startedAt
+  }
+
+  get durationMs(): number {
+    return this.durationMicros / 1000
+  }
+
+  get environment(): string {
+    return this.fixed.route.environment.name
+  }
+
+  get proxy(): string {
+    return this.fixed.route.proxy.name
+  }
+
+  get method(): string {
+    return this.fixed.request.method.toUpperCase()
+  }
+
+  get path(): string {
+    const url = this.fixed.request.url
+    const q = url.indexOf('?')
+    return q < 0 ? url : url.slice(0, q)
+  }
+
+  get status(): number {
+    return this.sent.status
+  }
+
+  get faultName(): string | null {
+    return this.fault?.name ?? null
+  }
+
+  private get cache(): ReadCache {
+    return (this.read ??= {})
+  }
+
+  private get masker(): SecretMasker {
+    return this.fixed.route.masker
+  }
+
+  /** The steps, with recorded variable values masked and template steps completed, once. */
+  get steps(): TraceStep[] {
+    const cache = this.cache
+    if (cache.steps === undefined) {
+      const log = this.log
+      const steps: TraceStep[] = []
+      for (let i = 0; i < log.length; i++) {
+        const entry = log[i]!
+        if (entry instanceof StepTemplate) {
+          const startedAfter = log[++i] as number
+          const micros = log[++i] as number
+          steps.push({ index: steps.length, ...entry.step, startedAt: this.fixed.startedAt + startedAfter, durationMs: micros / 1000, reads: [], writes: [] })
+        } else if (typeof entry !== 'number') steps.push(maskedStep(this.masker, entry))
+      }
+      cache.steps = steps
+    }
+    return cache.steps
+  }
+
+  get request(): MessageSnapshot {
+    const received = this.fixed.request
+    return (this.cache.request ??= maskedSnapshot(this.masker, { method: this.method, url: received.url, headers: received.headers, body: received.body }))
+  }
+
+  get targetRequest(): MessageSnapshot | undefined {
+    const part = this.targetRequestPart
+    if (part === undefined) return undefined
+    if (this.cache.targetRequest === undefined) {
+      const received = this.fixed.request
+      const raw: RawSnapshot =
+        typeof part === 'string' ? { method: this.method, url: part, headers: withoutHopByHop(received.headers), body: received.body } : part
+      this.cache.targetRequest = maskedSnapshot(this.masker, raw)
+    }
+    return this.cache.targetRequest
+  }
+
+  get targetResponse(): MessageSnapshot | undefined {
+    const raw = this.targetResponsePart
+    if (raw === undefined) return undefined
+    if (raw === this.sent) return this.response
+    return (this.cache.targetResponse ??= maskedSnapshot(this.masker, raw))
+  }
+
+  get response(): MessageSnapshot {
+    return (this.cache.response ??= maskedSnapshot(this.masker, this.sent))
+  }
+
+  get variables(): Record<string, string> {
+    const cache = this.cache
+    if (cache.variables === undefined) {
+      const received = this.fixed.request
+      const values = snapshotVariables({
+        environmentValues: this.fixed.route.environmentValues,
+        fixed: this.fixed,
+        written: this.written,
+        flowName: this.flowName,
+        flowDescription: this.flowDescription,
+        request: this.requestMessage ?? new RequestMessage({ verb: received.method, uri: received.url, headers: received.headers, body: received.body }),
+        response: this.responseMessage ?? new HttpMessage({ ...this.sent })
+      })
+      const out: Record<string, string> = {}
+      for (const [name, value] of Object.entries(values)) out[name] = this.masker.variable(name, value) ?? ''
+      cache.variables = out
+    }
+    return cache.variables
+  }
+
+  toJSON(): TraceRecord {
+    const cache = this.cache
+    if (!cache.plain) {
+      const targetRequest = this.targetRequest
+      const targetResponse = this.targetResponse
+      cache.plain = {
+        id: this.id,
+        messageId: this.messageId,
+        startedAt: this.startedAt,
+        durationMs: this.durationMs,
+        environment: this.environment,
+        proxy: this.proxy,
+        method: this.method,
+        path: this.path,
+        status: this.status,
+        faultName: this.faultName,
+        app: this.app,
+        clientId: this.clientId,
+        request: this.request,
+        ...(targetRequest ? { targetRequest } : {}),
+        ...(targetResponse ? { targetResponse } : {}),
+        response: this.response,
+        steps: this.steps,
+        fault: this.fault,
+        variables: this.variables
+      }
+    }
+    return cache.plain
+  }
+}
+
+/** The parts of an ExchangeTrace computed when it is read. */
+interface ReadCache {
+  steps?: TraceStep[]
+  request?: MessageSnapshot
+  targetRequest?: MessageSnapshot
+  targetResponse?: MessageSnapshot
+  response?: MessageSnapshot
+  variables?: Record<string, string>
+  plain?: TraceRecord
+}
+
+/** Headers that describe one hop only and are never forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'host'])
+
+/**
+ * The headers to forward. Nothing is copied when there is nothing to drop: the arrays come from
+ * headerSnapshot() and the pairs are never changed in place, so sharing them is safe.
+ */
+export function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
+  let out: Array<[string, string]> | undefined
+  for (let i = 0; i < headers.length; i++) {
+    const pair = headers[i]!
+    if (HOP_BY_HOP.has(pair[0].toLowerCase())) out ??= headers.slice(0, i) as Array<[string, string]>
+    else if (out) out.push(pair as [string, string])
+  }
+  return out ?? (headers as Array<[string, string]>)
+}
