@@ -15,6 +15,7 @@ import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
 import { runExchange, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
+import { MessageIds, messageIdText } from './message-id'
 import { RequestMessage } from './message'
 
 /** What deploying one proxy did. */
@@ -318,15 +319,16 @@ class GatewayEngine implements Engine {
   }
 
   async handle(environmentName: string, request: GatewayRequest): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-    const messageId = this.ids.next()
+    const idOffset = this.ids.reserve()
+    const idPool = this.ids.pool
     const path = pathOf(request.url)
     const env = this.environments.get(environmentName)
     const route = env ? findRoute(this.routes.get(environmentName), path) : undefined
     let result: { response: GatewayResponse; trace: TraceRecord }
     if (!env || !route) {
-      result = this.notFound(environmentName, request, messageId, path, env?.masker ?? new SecretMasker())
+      result = this.notFound(environmentName, request, messageIdText(idPool, idOffset), path, env?.masker ?? new SecretMasker())
     } else {
-      result = await runExchange(route.exchange, messageId, request, pathSuffixOf(route.basePath, path))
+      result = await runExchange(route.exchange, request, pathSuffixOf(route.basePath, path), idPool, idOffset)
     }
     this.traces.add(result.trace)
     return result
@@ -408,26 +410,4 @@ export function pathSuffixOf(basePath: string, path: string): string {
 
 function fingerprintOf(proxy: ApiProxy): string {
   return JSON.stringify([proxy.basePath, proxy.proxyEndpoints, proxy.targetEndpoints, proxy.policies, proxy.resources])
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-/** Message ids: 16 random bytes in hex. Randomness is fetched in batches, one call per 256 ids. */
-class MessageIds {
-  private pool: Uint8Array = new Uint8Array(0)
-  private offset = 0
-
-  constructor(private readonly random: RandomSource) {}
-
-  next(): string {
-    if (this.offset + 16 > this.pool.length) {
-      this.pool = this.random.bytes(16 * 256)
-      this.offset = 0
-    }
-    // join() gives one flat string; += would leave a chain of 16 cons strings in every retained trace.
-    const parts = new Array<string>(16)
-    for (let i = 0; i < 16; i++) parts[i] = HEX[this.pool[this.offset + i]!]!
-    this.offset += 16
-    return parts.join('')
-  }
 }

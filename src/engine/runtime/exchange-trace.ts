@@ -12,6 +12,7 @@ import type { EngineServices } from '../policies/types'
 import { maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
 import type { SecretMasker } from '../trace/mask'
 import { HttpMessage, RequestMessage } from './message'
+import { messageIdText } from './message-id'
 import { snapshotVariables, type FixedVariables } from './variables'
 
 /** A request as the gateway listener received it. */
@@ -67,13 +68,21 @@ export class ExchangeFixedVariables implements FixedVariables {
   /** `target.received.end.timestamp`, in ms after startedAt. */
   targetReceivedAfter: number | undefined
 
+  private id: string | undefined
+
   constructor(
     readonly route: ExchangeRoute,
-    readonly messageId: string,
     readonly request: GatewayRequest,
     readonly pathSuffix: string,
-    readonly startedAt: number
+    readonly startedAt: number,
+    /** The message id's 16 bytes are at idOffset in idPool; its text is made on first read. */
+    private readonly idPool: Uint8Array,
+    private readonly idOffset: number
   ) {}
+
+  get messageId(): string {
+    return (this.id ??= messageIdText(this.idPool, this.idOffset))
+  }
 
   lookup(name: string): unknown {
     const route = this.route

@@ -88,11 +88,13 @@ class FlowFault extends Error {
 /** Runs one request through a deployed proxy endpoint and returns the response and its trace. */
 export function runExchange(
   route: ExchangeRoute,
-  messageId: string,
   request: GatewayRequest,
-  pathSuffix: string
+  pathSuffix: string,
+  /** The message id: 16 bytes at `idOffset` in `idPool`. */
+  idPool: Uint8Array,
+  idOffset: number
 ): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-  return new Exchange(route, new ExchangeFixedVariables(route, messageId, request, pathSuffix, route.services.clock.now())).run()
+  return new Exchange(route, new ExchangeFixedVariables(route, request, pathSuffix, route.services.clock.now(), idPool, idOffset)).run()
 }
 
 class Exchange {
@@ -220,7 +222,7 @@ class Exchange {
   private selectRoute(endpoint: CompiledProxyEndpoint): CompiledRouteRule | null {
     for (const rule of endpoint.routeRules) {
       if (!rule.condition) {
-        this.addTemplateStep(routeTakenStep(rule, endpoint, this.phase), 0)
+        this.addTemplateStep(routeTakenStep(rule, endpoint, this.phase), this.route.services.clock.now() - this.fixed.startedAt, 0)
         return rule
       }
       const recorder: AccessRecorder = rule.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
@@ -502,11 +504,12 @@ class Exchange {
     started: number
   ): void {
     this.vars.response = response
-    this.fixed.targetReceivedAfter = this.route.services.clock.now() - this.fixed.startedAt
+    const receivedAfter = this.route.services.clock.now() - this.fixed.startedAt
+    this.fixed.targetReceivedAfter = receivedAfter
     this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerSnapshot(), body: response.body }
     const success = connection.successCodes(response.status)
     if (success && description instanceof StepTemplate) {
-      this.addTemplateStep(description, started)
+      this.addTemplateStep(description, receivedAfter, Math.round((performance.now() - started) * 1000))
       return
     }
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
@@ -739,11 +742,10 @@ class Exchange {
     this.steps.push(full)
   }
 
-  /** A bookkeeping step: its shared template, its start (ms into the exchange) and its duration in whole microseconds. */
-  private addTemplateStep(template: StepTemplate, startMark: number): void {
+  /** A bookkeeping step: its shared template, when it happened (ms into the exchange) and its duration in whole microseconds. */
+  private addTemplateStep(template: StepTemplate, startedAfter: number, micros: number): void {
     this.stepCount++
-    const micros = startMark === 0 ? 0 : Math.round((performance.now() - startMark) * 1000)
-    this.steps.push(template, this.route.services.clock.now() - this.fixed.startedAt, micros)
+    this.steps.push(template, startedAfter, micros)
   }
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
@@ -776,8 +778,8 @@ function isAsReceived(message: RequestMessage, received: GatewayRequest): boolea
   return (
     message.headerEntries() === received.headers &&
     message.body === received.body &&
-    message.verb === received.method.toUpperCase() &&
-    message.uri === received.url
+    (message.verb === received.method || message.verb === received.method.toUpperCase()) &&
+    message.isUri(received.url)
   )
 }
 
@@ -832,14 +834,26 @@ function echoMembersOf(route: ExchangeRoute, fixed: ExchangeFixedVariables): { h
  * Query params: a repeated name becomes an array.
  */
 function pairsToJson(pairs: ReadonlyArray<readonly [string, string]>, headers: boolean): string {
-  const seen = new Map<string, string[]>()
-  for (const [rawName, value] of pairs) {
-    const name = headers ? rawName.toLowerCase() : rawName
-    const values = seen.get(name)
-    if (values) values.push(value)
-    else seen.set(name, [value])
+  const names = new Array<string>(pairs.length)
+  let repeated = false
+  for (let i = 0; i < pairs.length; i++) {
+    const name = headers ? pairs[i]![0].toLowerCase() : pairs[i]![0]
+    // A quadratic scan beats a map for the handful of names requests have; long lists take the map.
+    if (!repeated) for (let j = 0; j < i && !repeated; j++) repeated = names[j] === name
+    names[i] = name
+    if (i >= 16) repeated = true
   }
   let out = ''
+  if (!repeated) {
+    for (let i = 0; i < pairs.length; i++) out += `${i === 0 ? '' : ','}${JSON.stringify(names[i])}:${JSON.stringify(pairs[i]![1])}`
+    return `{${out}}`
+  }
+  const seen = new Map<string, string[]>()
+  for (let i = 0; i < pairs.length; i++) {
+    const values = seen.get(names[i]!)
+    if (values) values.push(pairs[i]![1])
+    else seen.set(names[i]!, [pairs[i]![1]])
+  }
   for (const [name, values] of seen) {
     const value = values.length === 1 || headers ? JSON.stringify(values.join(', ')) : JSON.stringify(values)
     out += `${out === '' ? '' : ','}${JSON.stringify(name)}:${value}`

@@ -31,7 +31,7 @@ export function encodeUtf8(text: string): Uint8Array {
 
 /** Standard reason phrases, used when a status is set without one. */
 export function reasonPhraseFor(status: number): string {
-  return REASON_PHRASES[status] ?? ''
+  return REASON_PHRASE_LIST[status] ?? ''
 }
 
 const REASON_PHRASES: Record<number, string> = {
@@ -43,6 +43,9 @@ const REASON_PHRASES: Record<number, string> = {
   422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 501: 'Not Implemented',
   502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout'
 }
+/** The same, indexed by status: an array read is cheaper than a keyed lookup on every response. */
+const REASON_PHRASE_LIST: string[] = []
+for (const [status, phrase] of Object.entries(REASON_PHRASES)) REASON_PHRASE_LIST[Number(status)] = phrase
 
 /** A request or response message; `status`/`reasonPhrase` are meaningful for responses only. */
 export class HttpMessage implements MutableMessage {
@@ -180,6 +183,7 @@ export function parseUrlEncoded(text: string): Array<[string, string]> {
 }
 
 function decodeLenient(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text
   const spaced = text.replace(/\+/g, ' ')
   try {
     return decodeURIComponent(spaced)
@@ -227,6 +231,14 @@ export class RequestMessage extends HttpMessage {
 
   get uri(): string {
     return this.queryText === '' ? this.pathPart : `${this.pathPart}?${this.queryText}`
+  }
+
+  /** uri === value, without building the uri. */
+  isUri(value: string): boolean {
+    const path = this.pathPart
+    const query = this.queryText
+    if (query === '') return value === path
+    return value.length === path.length + 1 + query.length && value.startsWith(path) && value.charCodeAt(path.length) === 63 && value.endsWith(query)
   }
 
   set uri(value: string) {
