@@ -14,7 +14,7 @@ import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
-import { runExchange, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
+import { runExchange, type ExchangeResult, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
 import { MessageIds, messageIdText } from './message-id'
 import { RequestMessage } from './message'
 
@@ -318,18 +318,26 @@ class GatewayEngine implements Engine {
     }))
   }
 
-  async handle(environmentName: string, request: GatewayRequest): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-    const idOffset = this.ids.reserve()
-    const idPool = this.ids.pool
-    const path = pathOf(request.url)
-    const env = this.environments.get(environmentName)
-    const route = env ? findRoute(this.routes.get(environmentName), path) : undefined
-    let result: { response: GatewayResponse; trace: TraceRecord }
-    if (!env || !route) {
-      result = this.notFound(environmentName, request, messageIdText(idPool, idOffset), path, env?.masker ?? new SecretMasker())
-    } else {
-      result = await runExchange(route.exchange, request, pathSuffixOf(route.basePath, path), idPool, idOffset)
+  handle(environmentName: string, request: GatewayRequest): Promise<ExchangeResult> {
+    try {
+      const idOffset = this.ids.reserve()
+      const idPool = this.ids.pool
+      const path = pathOf(request.url)
+      const env = this.environments.get(environmentName)
+      const route = env ? findRoute(this.routes.get(environmentName), path) : undefined
+      if (!env || !route) {
+        return Promise.resolve(this.kept(this.notFound(environmentName, request, messageIdText(idPool, idOffset), path, env?.masker ?? new SecretMasker())))
+      }
+      const result = runExchange(route.exchange, request, pathSuffixOf(route.basePath, path), idPool, idOffset)
+      // Not an async function: an exchange that never waited costs one promise, not one per call level.
+      return result instanceof Promise ? result.then((r) => this.kept(r)) : Promise.resolve(this.kept(result))
+    } catch (e) {
+      return Promise.reject(e)
     }
+  }
+
+  /** Keeps the exchange's trace and hands the result on. */
+  private kept(result: ExchangeResult): ExchangeResult {
     this.traces.add(result.trace)
     return result
   }

@@ -85,7 +85,13 @@ class FlowFault extends Error {
   }
 }
 
-/** Runs one request through a deployed proxy endpoint and returns the response and its trace. */
+/** What an exchange gives back: the response to send and its trace. */
+export interface ExchangeResult {
+  response: GatewayResponse
+  trace: TraceRecord
+}
+
+/** Runs one request through a deployed proxy endpoint: the response and its trace, synchronously when nothing had to wait. */
 export function runExchange(
   route: ExchangeRoute,
   request: GatewayRequest,
@@ -93,7 +99,7 @@ export function runExchange(
   /** The message id: 16 bytes at `idOffset` in `idPool`. */
   idPool: Uint8Array,
   idOffset: number
-): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
+): ExchangeResult | Promise<ExchangeResult> {
   return new Exchange(route, new ExchangeFixedVariables(route, request, pathSuffix, route.services.clock.now(), idPool, idOffset)).run()
 }
 
@@ -125,27 +131,61 @@ class Exchange {
     this.currentEndpoint = route.endpoint
   }
 
-  async run(): Promise<{ response: GatewayResponse; trace: TraceRecord }> {
-    const proxyEndpoint = this.route.endpoint
+  /**
+   * Runs the exchange. Everything that can happen synchronously does (a proxy without steps in front
+   * of the echo target never waits): a promise only where a flow step or a target is asynchronous.
+   */
+  run(): ExchangeResult | Promise<ExchangeResult> {
+    let pending: Promise<void> | undefined
     try {
-      // Endpoints without steps or flows are passed synchronously: no promise per flow on the hot path.
-      if (hasRequestWork(proxyEndpoint)) await this.runRequestFlows(proxyEndpoint)
-      else this.passFlows(proxyEndpoint, 'request')
-      const route = this.selectRoute(proxyEndpoint)
-      if (route) {
-        const pending = this.runRoute(route)
-        if (pending) await pending
-      }
-      this.currentEndpoint = proxyEndpoint
-      this.state = 'PROXY_RESP_FLOW'
-      this.phase = 'proxy-response'
-      this.vars.current = 'response'
-      if (hasResponseWork(proxyEndpoint)) await this.runResponseFlows(proxyEndpoint, this.proxyFlow)
-      else this.passFlows(proxyEndpoint, 'response')
+      pending = this.requestAndTarget()
     } catch (e) {
-      const flowFault = e instanceof FlowFault ? e : new FlowFault(this.toFault(e, undefined), this.currentEndpoint, this.state)
-      await this.runErrorFlow(flowFault)
+      return this.failed(e)
     }
+    if (pending) return pending.then(() => this.responseFlows(), (e: unknown) => this.failed(e))
+    return this.responseFlows()
+  }
+
+  /** ProxyEndpoint request flows, then the RouteRule and its target. */
+  private requestAndTarget(): Promise<void> | undefined {
+    const proxyEndpoint = this.route.endpoint
+    // Endpoints without steps or flows are passed synchronously: no promise per flow on the hot path.
+    if (hasRequestWork(proxyEndpoint)) return this.runRequestFlows(proxyEndpoint).then(() => this.routeAndTarget())
+    this.passFlows(proxyEndpoint, 'request')
+    return this.routeAndTarget()
+  }
+
+  private routeAndTarget(): Promise<void> | undefined {
+    const rule = this.selectRoute(this.route.endpoint)
+    return rule ? this.runRoute(rule) : undefined
+  }
+
+  /** ProxyEndpoint response flows, then the answer. */
+  private responseFlows(): ExchangeResult | Promise<ExchangeResult> {
+    const proxyEndpoint = this.route.endpoint
+    this.currentEndpoint = proxyEndpoint
+    this.state = 'PROXY_RESP_FLOW'
+    this.phase = 'proxy-response'
+    this.vars.current = 'response'
+    if (hasResponseWork(proxyEndpoint)) {
+      return this.runResponseFlows(proxyEndpoint, this.proxyFlow).then(
+        () => this.answer(),
+        (e: unknown) => this.failed(e)
+      )
+    }
+    this.passFlows(proxyEndpoint, 'response')
+    return this.answer()
+  }
+
+  /** A fault left the flows: the error flow decides the answer. */
+  private async failed(e: unknown): Promise<ExchangeResult> {
+    const flowFault = e instanceof FlowFault ? e : new FlowFault(this.toFault(e, undefined), this.currentEndpoint, this.state)
+    await this.runErrorFlow(flowFault)
+    return this.answer()
+  }
+
+  /** The response as it goes to the client, then PostClientFlow (which cannot change it) and the trace. */
+  private answer(): ExchangeResult | Promise<ExchangeResult> {
     const response = this.vars.response
     const sent: GatewayResponse = {
       status: response.status,
@@ -153,7 +193,10 @@ class Exchange {
       headers: withoutHopByHop(response.headerSnapshot()),
       body: response.body
     }
-    await this.runPostClientFlow(proxyEndpoint)
+    const postClientFlow = this.route.endpoint.postClientFlow
+    if (postClientFlow && postClientFlow.response.length > 0) {
+      return this.runPostClientFlow(postClientFlow).then(() => ({ response: sent, trace: this.buildTrace(sent) }))
+    }
     return { response: sent, trace: this.buildTrace(sent) }
   }
 
@@ -430,12 +473,13 @@ class Exchange {
   /** Sends the request to the target; synchronous for the echo target, a promise for real HTTP targets. */
   private callTarget(connection: TargetConnection, endpoint: CompiledEndpoint): Promise<void> | undefined {
     const started = performance.now()
-    const baseUrl = this.vars.peek('target.url')
-    const copySuffix = String(this.vars.peek('target.copy.pathsuffix') ?? 'true').toLowerCase() !== 'false'
-    const copyQuery = String(this.vars.peek('target.copy.queryparams') ?? 'true').toLowerCase() !== 'false'
+    const vars = this.vars
+    const baseUrl = vars.peekPlain('target.url')
+    const copySuffix = isNotFalse(vars.peekPlain('target.copy.pathsuffix'))
+    const copyQuery = isNotFalse(vars.peekPlain('target.copy.queryparams'))
     const url = targetUrl(
       typeof baseUrl === 'string' && baseUrl !== '' ? baseUrl : connection.url,
-      copySuffix ? String(this.vars.peek('proxy.pathsuffix') ?? '') : '',
+      copySuffix ? String(vars.peekPlain('proxy.pathsuffix') ?? '') : '',
       copyQuery ? this.request.querystring : ''
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
@@ -693,9 +737,8 @@ class Exchange {
     }
   }
 
-  private async runPostClientFlow(endpoint: CompiledProxyEndpoint): Promise<void> {
-    const flow = endpoint.postClientFlow
-    if (!flow || flow.response.length === 0) return
+  private async runPostClientFlow(flow: CompiledFlow): Promise<void> {
+    const endpoint = this.route.endpoint
     this.phase = 'post-client'
     this.vars.store.set('client.sent.end.timestamp', this.route.services.clock.now())
     this.vars.current = 'response'
@@ -750,9 +793,9 @@ class Exchange {
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
     const received = this.fixed.request
-    const app = this.vars.peek('developer.app.name')
-    const clientId = this.vars.peek('client_id')
-    const parts = this.vars.snapshotParts()
+    const vars = this.vars
+    const app = vars.peekPlain('developer.app.name')
+    const clientId = vars.peekPlain('client_id')
     const targetResponse = this.targetResponseRaw
     return new ExchangeTrace({
       fixed: this.fixed,
@@ -765,13 +808,18 @@ class Exchange {
       targetRequest: this.targetRequestPart,
       targetResponse: targetResponse && sameMessage(targetResponse, sent) ? sent : targetResponse,
       sent,
-      written: parts.written,
-      flowName: parts.flowName,
-      flowDescription: parts.flowDescription,
-      requestMessage: isAsReceived(parts.request, received) ? null : parts.request,
-      responseMessage: isAsSent(parts.response, sent) ? null : parts.response
+      written: vars.writtenValues,
+      flowName: vars.flowName,
+      flowDescription: vars.flowDescription,
+      requestMessage: isAsReceived(vars.request, received) ? null : vars.request,
+      responseMessage: isAsSent(vars.response, sent) ? null : vars.response
     })
   }
+}
+
+/** A `target.copy.*` flag: on unless set to "false" (any case). */
+function isNotFalse(value: unknown): boolean {
+  return value === undefined || value === null || value === true || String(value).toLowerCase() !== 'false'
 }
 
 function isAsReceived(message: RequestMessage, received: GatewayRequest): boolean {

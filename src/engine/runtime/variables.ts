@@ -121,6 +121,22 @@ export class ExchangeVariables implements FlowVariables {
     return this.resolve(name)
   }
 
+  /**
+   * peek() for a name that is neither a message variable nor a special one (`request`, `current.flow.name`, ...):
+   * the runtime's own reads of `target.url`, `client_id` and the like skip those checks.
+   */
+  peekPlain(name: string): unknown {
+    if (this.messagesStored > 0) return this.resolve(name)
+    if (this.written !== null && this.written.has(name)) return this.written.get(name)
+    const fixed = this.fixed.lookup(name)
+    return fixed !== undefined ? fixed : this.environmentValues.get(name)
+  }
+
+  /** Written variables (null when none were): with the flow fields and the messages, what snapshot() reads. */
+  get writtenValues(): ReadonlyMap<string, unknown> | null {
+    return this.written
+  }
+
   set(name: string, value: unknown): void {
     // The message a name refers to is looked up once for reading the previous value and for writing.
     const target = this.messageFor(name)
@@ -148,12 +164,7 @@ export class ExchangeVariables implements FlowVariables {
   }
 
   snapshot(): Record<string, string> {
-    return snapshotVariables(this.snapshotParts())
-  }
-
-  /** What snapshot() is computed from, for keeping after the exchange ends. */
-  snapshotParts(): VariableSnapshotParts {
-    return {
+    return snapshotVariables({
       environmentValues: this.environmentValues,
       fixed: this.fixed,
       written: this.written,
@@ -161,7 +172,7 @@ export class ExchangeVariables implements FlowVariables {
       flowDescription: this.flowDescription,
       request: this.request,
       response: this.response
-    }
+    })
   }
 
   private messageFor(name: string): MessageTarget {

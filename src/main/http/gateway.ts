@@ -187,8 +187,9 @@ class GatewayListeners implements Gateway {
 
   /** The environment a request belongs to: its Host alias if it names one, else the port's owner. */
   private environmentFor(listener: Listener, hostHeader: string | undefined): string {
-    if (hostHeader) {
-      const host = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!
+    if (hostHeader && this.aliases.size > 0) {
+      const end = hostHeader.startsWith('[') ? hostHeader.indexOf(']') + 1 : hostHeader.indexOf(':')
+      const host = end < 0 ? hostHeader : hostHeader.slice(0, end)
       const env = this.aliases.get(host.toLowerCase())
       if (env) return env
     }
