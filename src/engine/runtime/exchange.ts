@@ -39,7 +39,7 @@ import {
   type GatewayResponse,
   type StepLog
 } from './exchange-trace'
-import { HttpMessage, RequestMessage, encodeUtf8, parseUrlEncoded, reasonPhraseFor } from './message'
+import { HttpMessage, RequestMessage, encodeUtf8, parseUrlEncodedInto, reasonPhraseFor } from './message'
 import { ExchangeVariables, type AccessRecorder } from './variables'
 
 export type { GatewayRequest, GatewayResponse, ExchangeRoute } from './exchange-trace'
@@ -64,6 +64,7 @@ export const ECHO_VARIABLES = [
 
 const ECHO_ANSWERED = 'Echo target answered 200'
 const ECHO_URL = /^echo:/i
+const ECHO_SCHEME = 'echo:'
 /** Shared by every echo response: messages copy headers before changing them. */
 const ECHO_HEADERS: Array<[string, string]> = [['Content-Type', 'application/json']]
 const NOTHING: never[] = []
@@ -577,14 +578,24 @@ class Exchange {
 
   /** The built-in echo target: the request it received as JSON. Written by hand: it is the benchmark's hot path. */
   private echo(url: string, headers: Array<[string, string]>): HttpMessage {
-    const rest = url.replace(/^echo:\/*/i, '')
-    const q = rest.indexOf('?')
-    const pathname = `/${q < 0 ? rest : rest.slice(0, q)}`
-    const query = q < 0 ? '{}' : pairsToJson(parseUrlEncoded(rest.slice(q + 1)), false)
-    const variables = this.echoVariables()
+    // `echo:`, `echo://`, `echo:///x`: the scheme and the slashes after it go.
+    let from = ECHO_SCHEME.length
+    while (url.charCodeAt(from) === 47) from++
+    const q = url.indexOf('?', from)
+    const path = `/${url.slice(from, q < 0 ? url.length : q)}`
+    const names: string[] = []
+    const values: string[] = []
+    if (q >= 0) parseUrlEncodedInto(url.slice(q + 1), names, values)
+    const query = jsonObject(names, values, false)
+    names.length = 0
+    values.length = 0
+    for (const [name, value] of headers) {
+      names.push(name.toLowerCase())
+      values.push(value)
+    }
     const body =
-      `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(pathname)},"query":${query},` +
-      `"headers":${pairsToJson(headers, true)},"body":${JSON.stringify(this.request.content)},"variables":{${variables}}}`
+      `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(path)},"query":${query},` +
+      `"headers":${jsonObject(names, values, true)},"body":${JSON.stringify(this.request.content)},"variables":{${this.echoVariables()}}}`
     return new HttpMessage({ status: 200, headers: ECHO_HEADERS, body: encodeUtf8(body) })
   }
 
@@ -878,32 +889,26 @@ function echoMembersOf(route: ExchangeRoute, fixed: ExchangeFixedVariables): { h
 }
 
 /**
- * A JSON object from name/value pairs. Headers: names lower-cased, repeated values joined with ", ".
- * Query params: a repeated name becomes an array.
+ * A JSON object from parallel name and value lists. Repeated names: values joined with ", " (headers),
+ * or an array (query params).
  */
-function pairsToJson(pairs: ReadonlyArray<readonly [string, string]>, headers: boolean): string {
-  const names = new Array<string>(pairs.length)
-  let repeated = false
-  for (let i = 0; i < pairs.length; i++) {
-    const name = headers ? pairs[i]![0].toLowerCase() : pairs[i]![0]
-    // A quadratic scan beats a map for the handful of names requests have; long lists take the map.
-    if (!repeated) for (let j = 0; j < i && !repeated; j++) repeated = names[j] === name
-    names[i] = name
-    if (i >= 16) repeated = true
-  }
+function jsonObject(names: string[], values: string[], joinRepeated: boolean): string {
+  let repeated = names.length > 16
+  // A quadratic scan beats a map for the handful of names requests have; long lists take the map.
+  for (let i = 1; i < names.length && !repeated; i++) for (let j = 0; j < i && !repeated; j++) repeated = names[j] === names[i]
   let out = ''
   if (!repeated) {
-    for (let i = 0; i < pairs.length; i++) out += `${i === 0 ? '' : ','}${JSON.stringify(names[i])}:${JSON.stringify(pairs[i]![1])}`
+    for (let i = 0; i < names.length; i++) out += `${i === 0 ? '' : ','}${JSON.stringify(names[i])}:${JSON.stringify(values[i])}`
     return `{${out}}`
   }
   const seen = new Map<string, string[]>()
-  for (let i = 0; i < pairs.length; i++) {
-    const values = seen.get(names[i]!)
-    if (values) values.push(pairs[i]![1])
-    else seen.set(names[i]!, [pairs[i]![1]])
+  for (let i = 0; i < names.length; i++) {
+    const list = seen.get(names[i]!)
+    if (list) list.push(values[i]!)
+    else seen.set(names[i]!, [values[i]!])
   }
-  for (const [name, values] of seen) {
-    const value = values.length === 1 || headers ? JSON.stringify(values.join(', ')) : JSON.stringify(values)
+  for (const [name, list] of seen) {
+    const value = list.length === 1 || joinRepeated ? JSON.stringify(list.join(', ')) : JSON.stringify(list)
     out += `${out === '' ? '' : ','}${JSON.stringify(name)}:${value}`
   }
   return `{${out}}`
@@ -919,7 +924,9 @@ function hasRequestWork(endpoint: CompiledEndpoint): boolean {
 }
 
 function hasResponseWork(endpoint: CompiledEndpoint): boolean {
-  return endpoint.preFlow.response.length > 0 || endpoint.postFlow.response.length > 0 || endpoint.flows.some((f) => f.response.length > 0)
+  if (endpoint.preFlow.response.length > 0 || endpoint.postFlow.response.length > 0) return true
+  for (const flow of endpoint.flows) if (flow.response.length > 0) return true
+  return false
 }
 
 function flowLabel(flow: CompiledFlow, endpoint: CompiledEndpoint): string {

@@ -8,7 +8,7 @@ const utf8Decoder = new TextDecoder()
 const utf8Encoder = new TextEncoder()
 const EMPTY_BYTES = new Uint8Array(0)
 const SLAB_SIZE = 64 * 1024
-let slab = new Uint8Array(SLAB_SIZE)
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
 let slabOffset = 0
 
 /**
@@ -20,11 +20,12 @@ export function encodeUtf8(text: string): Uint8Array {
   const worstCase = text.length * 3
   if (worstCase > SLAB_SIZE / 8) return utf8Encoder.encode(text)
   if (slabOffset + worstCase > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE)
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
     slabOffset = 0
   }
-  const { written } = utf8Encoder.encodeInto(text, slab.subarray(slabOffset))
-  const bytes = slab.subarray(slabOffset, slabOffset + written)
+  // Written in place (no view of the free space per call); the result is a plain Uint8Array view.
+  const written = slab.write(text, slabOffset, 'utf8')
+  const bytes = new Uint8Array(slab.buffer, slab.byteOffset + slabOffset, written)
   slabOffset += written
   return bytes
 }
@@ -170,16 +171,26 @@ export class HttpMessage implements MutableMessage {
 
 /** Parses `a=1&b=2` into ordered pairs, decoding `+` as space and percent escapes leniently. */
 export function parseUrlEncoded(text: string): Array<[string, string]> {
-  if (text === '') return []
-  const pairs: Array<[string, string]> = []
-  for (const part of text.split('&')) {
-    if (part === '') continue
-    const eq = part.indexOf('=')
-    const name = eq < 0 ? part : part.slice(0, eq)
-    const value = eq < 0 ? '' : part.slice(eq + 1)
-    pairs.push([decodeLenient(name), decodeLenient(value)])
+  const names: string[] = []
+  const values: string[] = []
+  parseUrlEncodedInto(text, names, values)
+  return names.map((name, i) => [name, values[i]!])
+}
+
+/** parseUrlEncoded into two parallel lists (no pair per parameter). */
+export function parseUrlEncodedInto(text: string, names: string[], values: string[]): void {
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf('&', start)
+    if (end < 0) end = text.length
+    if (end > start) {
+      const eq = text.indexOf('=', start)
+      const named = eq >= 0 && eq < end
+      names.push(decodeLenient(text.slice(start, named ? eq : end)))
+      values.push(named ? decodeLenient(text.slice(eq + 1, end)) : '')
+    }
+    start = end + 1
   }
-  return pairs
 }
 
 function decodeLenient(text: string): string {
