@@ -68,11 +68,12 @@ export class ExchangeFixedVariables implements FixedVariables {
   /** `target.received.end.timestamp`, in ms after startedAt. */
   targetReceivedAfter: number | undefined
 
-  private id: string | undefined
+  private idText: string | undefined
 
   constructor(
     readonly route: ExchangeRoute,
-    readonly request: GatewayRequest,
+    /** The request as the listener received it. */
+    readonly received: GatewayRequest,
     readonly pathSuffix: string,
     readonly startedAt: number,
     /** The message id's 16 bytes are at idOffset in idPool; its text is made on first read. */
@@ -81,7 +82,7 @@ export class ExchangeFixedVariables implements FixedVariables {
   ) {}
 
   get messageId(): string {
-    return (this.id ??= messageIdText(this.idPool, this.idOffset))
+    return (this.idText ??= messageIdText(this.idPool, this.idOffset))
   }
 
   lookup(name: string): unknown {
@@ -105,14 +106,14 @@ export class ExchangeFixedVariables implements FixedVariables {
       case 'proxy.pathsuffix':
         return this.pathSuffix
       case 'proxy.url': {
-        const host = this.request.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
-        return `http://${host}${this.request.url}`
+        const host = this.received.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
+        return `http://${host}${this.received.url}`
       }
       case 'client.ip':
       case 'client.host':
-        return this.request.clientIp
+        return this.received.clientIp
       case 'client.port':
-        return this.request.clientPort
+        return this.received.clientPort
       case 'client.scheme':
         return 'http'
       case 'client.received.start.timestamp':
@@ -143,7 +144,6 @@ const FIXED_VARIABLE_NAMES = [
 
 /** How an exchange ended: what its trace record is built from. */
 export interface ExchangeOutcome {
-  fixed: ExchangeFixedVariables
   durationMicros: number
   steps: StepLog
   fault: TraceFault | null
@@ -164,28 +164,28 @@ export interface ExchangeOutcome {
 }
 
 /**
- * The trace record of an exchange: summary fields read through, everything else computed and masked
- * on first read. The outcome's fields are copied in (one retained object instead of two).
+ * One exchange from start to end: the values fixed when it started, which the flow reads as variables,
+ * and once it ended (finish()), its trace. One object per exchange is what the trace buffer keeps; the
+ * summary fields read through, everything else is computed and masked on first read.
  */
-export class ExchangeTrace implements LazyTraceRecord {
-  private readonly fixed: ExchangeFixedVariables
-  private readonly durationMicros: number
-  private readonly log: StepLog
-  readonly fault: TraceFault | null
-  readonly app: string | null
-  readonly clientId: string | null
-  private readonly targetRequestPart: ExchangeOutcome['targetRequest']
-  private readonly targetResponsePart: RawSnapshot | undefined
-  private readonly sent: GatewayResponse
-  private readonly written: ReadonlyMap<string, unknown> | null
-  private readonly flowName: string
-  private readonly flowDescription: string
-  private readonly requestMessage: RequestMessage | null
-  private readonly responseMessage: HttpMessage | null
-  private read: ReadCache | undefined
+export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRecord {
+  private durationMicros = 0
+  private log: StepLog = []
+  fault: TraceFault | null = null
+  app: string | null = null
+  clientId: string | null = null
+  private targetRequestPart: ExchangeOutcome['targetRequest'] = undefined
+  private targetResponsePart: RawSnapshot | undefined = undefined
+  private sent: GatewayResponse = NOT_SENT
+  private written: ReadonlyMap<string, unknown> | null = null
+  private flowName = ''
+  private flowDescription = ''
+  private requestMessage: RequestMessage | null = null
+  private responseMessage: HttpMessage | null = null
+  private read: ReadCache | undefined = undefined
 
-  constructor(outcome: ExchangeOutcome) {
-    this.fixed = outcome.fixed
+  /** Records how the exchange ended: from then on this is its trace record. */
+  finish(outcome: ExchangeOutcome): this {
     this.durationMicros = outcome.durationMicros
     this.log = outcome.steps
     this.fault = outcome.fault
@@ -199,19 +199,11 @@ export class ExchangeTrace implements LazyTraceRecord {
     this.flowDescription = outcome.flowDescription
     this.requestMessage = outcome.requestMessage
     this.responseMessage = outcome.responseMessage
-    this.read = undefined
+    return this
   }
 
   get id(): string {
-    return this.fixed.messageId
-  }
-
-  get messageId(): string {
-    return this.fixed.messageId
-  }
-
-  get startedAt(): number {
-    return this.fixed.startedAt
+    return this.messageId
   }
 
   get durationMs(): number {
@@ -219,19 +211,19 @@ export class ExchangeTrace implements LazyTraceRecord {
   }
 
   get environment(): string {
-    return this.fixed.route.environment.name
+    return this.route.environment.name
   }
 
   get proxy(): string {
-    return this.fixed.route.proxy.name
+    return this.route.proxy.name
   }
 
   get method(): string {
-    return this.fixed.request.method.toUpperCase()
+    return this.received.method.toUpperCase()
   }
 
   get path(): string {
-    const url = this.fixed.request.url
+    const url = this.received.url
     const q = url.indexOf('?')
     return q < 0 ? url : url.slice(0, q)
   }
@@ -249,7 +241,7 @@ export class ExchangeTrace implements LazyTraceRecord {
   }
 
   private get masker(): SecretMasker {
-    return this.fixed.route.masker
+    return this.route.masker
   }
 
   /** The steps, with recorded variable values masked and template steps completed, once. */
@@ -263,7 +255,7 @@ export class ExchangeTrace implements LazyTraceRecord {
         if (entry instanceof StepTemplate) {
           const startedAfter = log[++i] as number
           const micros = log[++i] as number
-          steps.push({ index: steps.length, ...entry.step, startedAt: this.fixed.startedAt + startedAfter, durationMs: micros / 1000, reads: [], writes: [] })
+          steps.push({ index: steps.length, ...entry.step, startedAt: this.startedAt + startedAfter, durationMs: micros / 1000, reads: [], writes: [] })
         } else if (typeof entry !== 'number') steps.push(maskedStep(this.masker, entry))
       }
       cache.steps = steps
@@ -272,7 +264,7 @@ export class ExchangeTrace implements LazyTraceRecord {
   }
 
   get request(): MessageSnapshot {
-    const received = this.fixed.request
+    const received = this.received
     return (this.cache.request ??= maskedSnapshot(this.masker, { method: this.method, url: received.url, headers: received.headers, body: received.body }))
   }
 
@@ -280,7 +272,7 @@ export class ExchangeTrace implements LazyTraceRecord {
     const part = this.targetRequestPart
     if (part === undefined) return undefined
     if (this.cache.targetRequest === undefined) {
-      const received = this.fixed.request
+      const received = this.received
       const raw: RawSnapshot =
         typeof part === 'string' ? { method: this.method, url: part, headers: withoutHopByHop(received.headers), body: received.body } : part
       this.cache.targetRequest = maskedSnapshot(this.masker, raw)
@@ -302,10 +294,10 @@ export class ExchangeTrace implements LazyTraceRecord {
   get variables(): Record<string, string> {
     const cache = this.cache
     if (cache.variables === undefined) {
-      const received = this.fixed.request
+      const received = this.received
       const values = snapshotVariables({
-        environmentValues: this.fixed.route.environmentValues,
-        fixed: this.fixed,
+        environmentValues: this.route.environmentValues,
+        fixed: this,
         written: this.written,
         flowName: this.flowName,
         flowDescription: this.flowDescription,
@@ -349,6 +341,9 @@ export class ExchangeTrace implements LazyTraceRecord {
     return cache.plain
   }
 }
+
+/** The response of an exchange that has not ended yet. */
+const NOT_SENT: GatewayResponse = { status: 0, reasonPhrase: '', headers: [], body: new Uint8Array(0) }
 
 /** The parts of an ExchangeTrace computed when it is read. */
 interface ReadCache {

@@ -30,7 +30,6 @@ import type {
   TargetConnection
 } from '../bundle/compile'
 import {
-  ExchangeFixedVariables,
   ExchangeTrace,
   StepTemplate,
   withoutHopByHop,
@@ -40,7 +39,7 @@ import {
   type StepLog
 } from './exchange-trace'
 import { HttpMessage, RequestMessage, encodeUtf8, parseUrlEncodedInto, reasonPhraseFor } from './message'
-import { ExchangeVariables, type AccessRecorder } from './variables'
+import { ExchangeVariables, type AccessRecorder, type FixedVariables } from './variables'
 
 export type { GatewayRequest, GatewayResponse, ExchangeRoute } from './exchange-trace'
 
@@ -101,7 +100,7 @@ export function runExchange(
   idPool: Uint8Array,
   idOffset: number
 ): ExchangeResult | Promise<ExchangeResult> {
-  return new Exchange(route, new ExchangeFixedVariables(route, request, pathSuffix, route.services.clock.now(), idPool, idOffset)).run()
+  return new Exchange(route, new ExchangeTrace(route, request, pathSuffix, route.services.clock.now(), idPool, idOffset)).run()
 }
 
 class Exchange {
@@ -122,9 +121,10 @@ class Exchange {
 
   constructor(
     private readonly route: ExchangeRoute,
-    private readonly fixed: ExchangeFixedVariables
+    /** The exchange's fixed variables, and its trace once it ends. */
+    private readonly fixed: ExchangeTrace
   ) {
-    const req = fixed.request
+    const req = fixed.received
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
     // Accesses are recorded unmasked: the trace masks them when it is read (most traces never are).
@@ -484,7 +484,7 @@ class Exchange {
       copyQuery ? this.request.querystring : ''
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
-    this.targetRequestPart = isAsReceived(this.request, this.fixed.request) ? url : { method: this.request.verb, url, headers, body: this.request.body }
+    this.targetRequestPart = isAsReceived(this.request, this.fixed.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
     if (ECHO_URL.test(url)) {
       let response: HttpMessage
       try {
@@ -803,13 +803,12 @@ class Exchange {
   }
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
-    const received = this.fixed.request
+    const received = this.fixed.received
     const vars = this.vars
     const app = vars.peekPlain('developer.app.name')
     const clientId = vars.peekPlain('client_id')
     const targetResponse = this.targetResponseRaw
-    return new ExchangeTrace({
-      fixed: this.fixed,
+    return this.fixed.finish({
       durationMicros: Math.round((performance.now() - this.startMark) * 1000),
       // An exact-size copy: the growing array has spare capacity, and the trace keeps its steps for a long time.
       steps: this.steps.slice(),
@@ -878,7 +877,7 @@ function echoMember(name: string, value: unknown, first: boolean): string {
  * The echo variables of a route when the exchange wrote none: the deployment's fixed values and the
  * environment's variables, split around `proxy.pathsuffix`, the only one that differs per request.
  */
-function echoMembersOf(route: ExchangeRoute, fixed: ExchangeFixedVariables): { head: string; tail: string } {
+function echoMembersOf(route: ExchangeRoute, fixed: FixedVariables): { head: string; tail: string } {
   const valueOf = (name: string): unknown => fixed.lookup(name) ?? route.environmentValues.get(name)
   const at = ECHO_VARIABLES.indexOf('proxy.pathsuffix')
   let head = ''

@@ -7,7 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ListenerStatus } from '../../shared/deployment'
 import type { Environment } from '../../shared/model'
-import { faultEnvelope, requestTooLarge, type Engine, type GatewayRequest } from '../../engine'
+import { faultEnvelope, requestTooLarge, type Engine, type GatewayRequest, type GatewayResponse } from '../../engine'
 
 /** Every listener binds here and nowhere else. */
 export const GATEWAY_HOST = '127.0.0.1'
@@ -152,9 +152,7 @@ class GatewayListeners implements Gateway {
     })
     const listener: Listener = { requestedPort: port, server, state: 'stopped', environment }
     this.listeners.set(environment, listener)
-    server.on('request', (req, res) => {
-      void this.serve(listener, req, res)
-    })
+    server.on('request', (req, res) => this.serve(listener, req, res))
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       const status =
         err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
@@ -196,7 +194,8 @@ class GatewayListeners implements Gateway {
     return listener.environment
   }
 
-  private async serve(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** Reads the request (synchronously when it has no body), hands it to the engine and writes the answer. */
+  private serve(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): void {
     // One pass over the raw headers: reading req.headers would make node build a second, normalised copy.
     const raw = req.rawHeaders
     // Sized up front: the array is kept by the request's trace, and a pushed-to array has spare capacity.
@@ -224,70 +223,78 @@ class GatewayListeners implements Gateway {
       this.tooLarge(req, res)
       return
     }
+    const environment = this.environmentFor(listener, host)
+    if (!(chunked || (Number.isFinite(declared) && declared > 0))) {
+      // Nothing to wait for: let the (empty) request finish on its own.
+      req.resume()
+      this.respond(environment, req, res, headers, EMPTY_BODY)
+      return
+    }
     const chunks: Buffer[] = []
     let size = 0
     let overflow = false
-    const hasBody = chunked || (Number.isFinite(declared) && declared > 0)
-    if (!hasBody) {
-      // Nothing to wait for: let the (empty) request finish on its own.
-      req.resume()
-    } else {
-      try {
-        await new Promise<void>((resolve, reject) => {
-          req.on('data', (chunk: Buffer) => {
-            if (overflow) return
-            size += chunk.length
-            if (size > this.maxBodyBytes) {
-              overflow = true
-              resolve()
-              return
-            }
-            chunks.push(chunk)
-          })
-          req.on('end', resolve)
-          req.on('error', reject)
-          req.on('aborted', () => reject(new Error('client aborted')))
-        })
-      } catch {
-        res.destroy()
+    req.on('data', (chunk: Buffer) => {
+      if (overflow) return
+      size += chunk.length
+      if (size > this.maxBodyBytes) {
+        overflow = true
+        this.tooLarge(req, res)
         return
       }
-    }
-    if (overflow) {
-      this.tooLarge(req, res)
-      return
-    }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (!overflow) this.respond(environment, req, res, headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+    })
+    req.on('error', () => res.destroy())
+    req.on('aborted', () => res.destroy())
+  }
+
+  private respond(environment: string, req: http.IncomingMessage, res: http.ServerResponse, headers: Array<[string, string]>, body: Uint8Array): void {
     const request: GatewayRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers,
-      body: chunks.length === 0 ? EMPTY_BODY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      body,
       clientIp: normaliseIp(req.socket.remoteAddress),
       clientPort: req.socket.remotePort ?? 0
     }
-    try {
-      const { response } = await this.options.engine.handle(this.environmentFor(listener, host), request)
-      const flat: string[] = []
-      for (const [name, value] of response.headers) {
-        if (name.toLowerCase() === 'content-length') continue
-        flat.push(name, value)
-      }
-      flat.push('Content-Length', String(response.body.length))
-      res.writeHead(response.status, response.reasonPhrase, flat)
-      if (req.method === 'HEAD' || response.body.length === 0) res.end()
-      else if (response.body.length <= SINGLE_WRITE_LIMIT) {
-        // A latin1 string is byte-exact and lets node send headers and body in one write instead of a writev.
-        res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.length).toString('latin1'), 'latin1')
-      } else res.end(response.body)
-    } catch (e) {
-      if (res.headersSent) {
-        res.destroy()
-        return
-      }
-      const body = faultEnvelope(`Gateway error: ${(e as Error).message}`, 'messaging.runtime.InternalError')
-      res.writeHead(500, 'Internal Server Error', { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
-      res.end(body)
+    this.options.engine.handle(environment, request).then(
+      ({ response }) => {
+        try {
+          this.write(req, res, response)
+        } catch (e) {
+          // e.g. a header value a policy set that node refuses to send
+          this.failed(res, e)
+        }
+      },
+      (e: unknown) => this.failed(res, e)
+    )
+  }
+
+  private write(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
+    const flat: string[] = []
+    for (const [name, value] of response.headers) {
+      if (name.toLowerCase() === 'content-length') continue
+      flat.push(name, value)
     }
+    flat.push('Content-Length', String(response.body.length))
+    res.writeHead(response.status, response.reasonPhrase, flat)
+    if (req.method === 'HEAD' || response.body.length === 0) res.end()
+    else if (response.body.length <= SINGLE_WRITE_LIMIT) {
+      // A latin1 string is byte-exact and lets node send headers and body in one write instead of a writev.
+      res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.length).toString('latin1'), 'latin1')
+    } else res.end(response.body)
+  }
+
+  private failed(res: http.ServerResponse, e: unknown): void {
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    const body = faultEnvelope(`Gateway error: ${(e as Error).message}`, 'messaging.runtime.InternalError')
+    res.writeHead(500, 'Internal Server Error', { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
   }
 
   private tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
