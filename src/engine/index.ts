@@ -2,7 +2,7 @@
  * The engine's public entry: create an engine, deploy a workspace, handle requests, read traces.
  * Main (listeners, console services) imports the engine only through this file.
  */
-export { createEngine, pathSuffixOf } from './runtime/engine'
+export { createEngine, pathSuffixOf } from './runtime'
 export type { Engine, EngineDeps, DeploymentReport, ProxyDeploymentResult, DeploymentInfo } from './runtime/engine'
 export type { GatewayRequest, GatewayResponse } from './runtime/exchange'
 export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT } from './trace/buffer'

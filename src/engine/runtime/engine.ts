@@ -14,6 +14,7 @@ import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
+import { pathOf } from './exchange-trace'
 import { runExchange, type ExchangeResult, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
 import { MessageIds, messageIdText } from './message-id'
 import { RequestMessage } from './message'
@@ -328,7 +329,7 @@ class GatewayEngine implements Engine {
       if (!env || !route) {
         return Promise.resolve(this.kept(this.notFound(environmentName, request, messageIdText(idPool, idOffset), path, env?.masker ?? new SecretMasker())))
       }
-      const result = runExchange(route.exchange, request, pathSuffixOf(route.basePath, path), idPool, idOffset)
+      const result = runExchange(route.exchange, request, idPool, idOffset)
       // Not an async function: an exchange that never waited costs one promise, not one per call level.
       return result instanceof Promise ? result.then((r) => this.kept(r)) : Promise.resolve(this.kept(result))
     } catch (e) {
@@ -402,18 +403,6 @@ function findRoute(routes: Route[] | undefined, path: string): Route | undefined
     if (base === '/' || path === base || path.startsWith(`${base}/`)) return route
   }
   return undefined
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?')
-  const path = q < 0 ? url : url.slice(0, q)
-  return path === '' ? '/' : path
-}
-
-/** `proxy.pathsuffix`: the path after the base path (`""` for the bare base path). */
-export function pathSuffixOf(basePath: string, path: string): string {
-  if (basePath === '/') return path === '/' ? '' : path
-  return path.slice(basePath.length)
 }
 
 function fingerprintOf(proxy: ApiProxy): string {

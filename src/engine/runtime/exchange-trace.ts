@@ -60,29 +60,64 @@ export class StepTemplate {
  */
 export type StepLog = Array<TraceStep | StepTemplate | number>
 
-/** The variables known when an exchange starts, plus the target fields the route sets; one object, no map. */
+/**
+ * The variables known when an exchange starts, plus the target fields the route sets; one object, no
+ * map. It keeps the request as received field by field, headers as one flat list: the listener's
+ * request object and its header pairs can then go when the exchange ends, while this stays in the trace buffer.
+ */
 export class ExchangeFixedVariables implements FixedVariables {
   readonly names = FIXED_VARIABLE_NAMES
-  targetUrl: string | undefined
-  targetName: string | undefined
+  /** The request's method, upper-cased as the flow sees it. */
+  readonly method: string
+  readonly url: string
+  /** Header names and values, alternating. */
+  readonly headerList: string[]
+  readonly body: Uint8Array
+  readonly clientIp: string
+  readonly clientPort: number
+  targetUrl: string | undefined = undefined
+  targetName: string | undefined = undefined
   /** `target.received.end.timestamp`, in ms after startedAt. */
-  targetReceivedAfter: number | undefined
-
-  private idText: string | undefined
+  targetReceivedAfter: number | undefined = undefined
+  private idText: string | undefined = undefined
 
   constructor(
     readonly route: ExchangeRoute,
-    /** The request as the listener received it. */
-    readonly received: GatewayRequest,
-    readonly pathSuffix: string,
+    received: GatewayRequest,
     readonly startedAt: number,
     /** The message id's 16 bytes are at idOffset in idPool; its text is made on first read. */
     private readonly idPool: Uint8Array,
     private readonly idOffset: number
-  ) {}
+  ) {
+    this.method = received.method.toUpperCase()
+    this.url = received.url
+    const pairs = received.headers
+    const list = new Array<string>(pairs.length * 2)
+    for (let i = 0; i < pairs.length; i++) {
+      list[2 * i] = pairs[i]![0]
+      list[2 * i + 1] = pairs[i]![1]
+    }
+    this.headerList = list
+    this.body = received.body
+    this.clientIp = received.clientIp
+    this.clientPort = received.clientPort
+  }
 
   get messageId(): string {
     return (this.idText ??= messageIdText(this.idPool, this.idOffset))
+  }
+
+  /** `proxy.pathsuffix`: worked out when read rather than kept (one string less per trace). */
+  get pathSuffix(): string {
+    return pathSuffixOf(this.route.endpoint.basePath, pathOf(this.url))
+  }
+
+  /** The header pairs as received. */
+  receivedHeaders(): Array<[string, string]> {
+    const list = this.headerList
+    const pairs = new Array<[string, string]>(list.length >> 1)
+    for (let i = 0; i < pairs.length; i++) pairs[i] = [list[2 * i]!, list[2 * i + 1]!]
+    return pairs
   }
 
   lookup(name: string): unknown {
@@ -106,14 +141,20 @@ export class ExchangeFixedVariables implements FixedVariables {
       case 'proxy.pathsuffix':
         return this.pathSuffix
       case 'proxy.url': {
-        const host = this.received.headers.find(([n]) => n.toLowerCase() === 'host')?.[1] ?? ''
-        return `http://${host}${this.received.url}`
+        let host = ''
+        for (let i = 0; i < this.headerList.length; i += 2) {
+          if (this.headerList[i]!.toLowerCase() === 'host') {
+            host = this.headerList[i + 1]!
+            break
+          }
+        }
+        return `http://${host}${this.url}`
       }
       case 'client.ip':
       case 'client.host':
-        return this.received.clientIp
+        return this.clientIp
       case 'client.port':
-        return this.received.clientPort
+        return this.clientPort
       case 'client.scheme':
         return 'http'
       case 'client.received.start.timestamp':
@@ -133,6 +174,19 @@ export class ExchangeFixedVariables implements FixedVariables {
         return undefined
     }
   }
+}
+
+/** The path of a request URL (`/` for an empty one). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  return path === '' ? '/' : path
+}
+
+/** `proxy.pathsuffix`: the path after the base path (`""` for the bare base path). */
+export function pathSuffixOf(basePath: string, path: string): string {
+  if (basePath === '/') return path === '/' ? '' : path
+  return path.slice(basePath.length)
 }
 
 const FIXED_VARIABLE_NAMES = [
@@ -175,8 +229,12 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   app: string | null = null
   clientId: string | null = null
   private targetRequestPart: ExchangeOutcome['targetRequest'] = undefined
-  private targetResponsePart: RawSnapshot | undefined = undefined
-  private sent: GatewayResponse = NOT_SENT
+  private targetResponsePart: RawSnapshot | typeof SAME_AS_SENT | undefined = undefined
+  // The response as sent, field by field (no object of its own in the buffer).
+  status = 0
+  private reasonPhrase = ''
+  private responseHeaders: Array<[string, string]> = []
+  private responseBody: Uint8Array = NO_BODY
   private written: ReadonlyMap<string, unknown> | null = null
   private flowName = ''
   private flowDescription = ''
@@ -192,8 +250,12 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     this.app = outcome.app
     this.clientId = outcome.clientId
     this.targetRequestPart = outcome.targetRequest
-    this.targetResponsePart = outcome.targetResponse
-    this.sent = outcome.sent
+    // The target's response is often exactly what was sent: then it is not kept twice.
+    this.targetResponsePart = outcome.targetResponse === outcome.sent ? SAME_AS_SENT : outcome.targetResponse
+    this.status = outcome.sent.status
+    this.reasonPhrase = outcome.sent.reasonPhrase
+    this.responseHeaders = outcome.sent.headers
+    this.responseBody = outcome.sent.body
     this.written = outcome.written
     this.flowName = outcome.flowName
     this.flowDescription = outcome.flowDescription
@@ -218,22 +280,18 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     return this.route.proxy.name
   }
 
-  get method(): string {
-    return this.received.method.toUpperCase()
-  }
-
   get path(): string {
-    const url = this.received.url
+    const url = this.url
     const q = url.indexOf('?')
     return q < 0 ? url : url.slice(0, q)
   }
 
-  get status(): number {
-    return this.sent.status
-  }
-
   get faultName(): string | null {
     return this.fault?.name ?? null
+  }
+
+  private sent(): GatewayResponse {
+    return { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body: this.responseBody }
   }
 
   private get cache(): ReadCache {
@@ -264,17 +322,15 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   }
 
   get request(): MessageSnapshot {
-    const received = this.received
-    return (this.cache.request ??= maskedSnapshot(this.masker, { method: this.method, url: received.url, headers: received.headers, body: received.body }))
+    return (this.cache.request ??= maskedSnapshot(this.masker, { method: this.method, url: this.url, headers: this.receivedHeaders(), body: this.body }))
   }
 
   get targetRequest(): MessageSnapshot | undefined {
     const part = this.targetRequestPart
     if (part === undefined) return undefined
     if (this.cache.targetRequest === undefined) {
-      const received = this.received
       const raw: RawSnapshot =
-        typeof part === 'string' ? { method: this.method, url: part, headers: withoutHopByHop(received.headers), body: received.body } : part
+        typeof part === 'string' ? { method: this.method, url: part, headers: withoutHopByHop(this.receivedHeaders()), body: this.body } : part
       this.cache.targetRequest = maskedSnapshot(this.masker, raw)
     }
     return this.cache.targetRequest
@@ -283,26 +339,25 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   get targetResponse(): MessageSnapshot | undefined {
     const raw = this.targetResponsePart
     if (raw === undefined) return undefined
-    if (raw === this.sent) return this.response
+    if (raw === SAME_AS_SENT) return this.response
     return (this.cache.targetResponse ??= maskedSnapshot(this.masker, raw))
   }
 
   get response(): MessageSnapshot {
-    return (this.cache.response ??= maskedSnapshot(this.masker, this.sent))
+    return (this.cache.response ??= maskedSnapshot(this.masker, this.sent()))
   }
 
   get variables(): Record<string, string> {
     const cache = this.cache
     if (cache.variables === undefined) {
-      const received = this.received
       const values = snapshotVariables({
         environmentValues: this.route.environmentValues,
         fixed: this,
         written: this.written,
         flowName: this.flowName,
         flowDescription: this.flowDescription,
-        request: this.requestMessage ?? new RequestMessage({ verb: received.method, uri: received.url, headers: received.headers, body: received.body }),
-        response: this.responseMessage ?? new HttpMessage({ ...this.sent })
+        request: this.requestMessage ?? new RequestMessage({ verb: this.method, uri: this.url, headers: this.receivedHeaders(), body: this.body }),
+        response: this.responseMessage ?? new HttpMessage(this.sent())
       })
       const out: Record<string, string> = {}
       for (const [name, value] of Object.entries(values)) out[name] = this.masker.variable(name, value) ?? ''
@@ -342,8 +397,9 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   }
 }
 
-/** The response of an exchange that has not ended yet. */
-const NOT_SENT: GatewayResponse = { status: 0, reasonPhrase: '', headers: [], body: new Uint8Array(0) }
+const NO_BODY = new Uint8Array(0)
+/** Marks a target response that went out to the client unchanged. */
+const SAME_AS_SENT = 'same-as-sent'
 
 /** The parts of an ExchangeTrace computed when it is read. */
 interface ReadCache {

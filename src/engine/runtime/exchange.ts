@@ -95,12 +95,11 @@ export interface ExchangeResult {
 export function runExchange(
   route: ExchangeRoute,
   request: GatewayRequest,
-  pathSuffix: string,
   /** The message id: 16 bytes at `idOffset` in `idPool`. */
   idPool: Uint8Array,
   idOffset: number
 ): ExchangeResult | Promise<ExchangeResult> {
-  return new Exchange(route, new ExchangeTrace(route, request, pathSuffix, route.services.clock.now(), idPool, idOffset)).run()
+  return new Exchange(route, request, new ExchangeTrace(route, request, route.services.clock.now(), idPool, idOffset)).run()
 }
 
 class Exchange {
@@ -121,10 +120,12 @@ class Exchange {
 
   constructor(
     private readonly route: ExchangeRoute,
+    /** The request as the listener received it. */
+    private readonly received: GatewayRequest,
     /** The exchange's fixed variables, and its trace once it ends. */
     private readonly fixed: ExchangeTrace
   ) {
-    const req = fixed.received
+    const req = received
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
     // Accesses are recorded unmasked: the trace masks them when it is read (most traces never are).
@@ -484,7 +485,7 @@ class Exchange {
       copyQuery ? this.request.querystring : ''
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
-    this.targetRequestPart = isAsReceived(this.request, this.fixed.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
+    this.targetRequestPart = isAsReceived(this.request, this.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
     if (ECHO_URL.test(url)) {
       let response: HttpMessage
       try {
@@ -803,7 +804,7 @@ class Exchange {
   }
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
-    const received = this.fixed.received
+    const received = this.received
     const vars = this.vars
     const app = vars.peekPlain('developer.app.name')
     const clientId = vars.peekPlain('client_id')

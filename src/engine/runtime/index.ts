@@ -1,5 +1,6 @@
 /** The gateway runtime: engine, exchanges, messages and flow variables. */
-export { createEngine, pathSuffixOf } from './engine'
+export { createEngine } from './engine'
+export { pathSuffixOf } from './exchange-trace'
 export type { Engine, EngineDeps, DeploymentReport, ProxyDeploymentResult, DeploymentInfo } from './engine'
 export { runExchange, targetUrl, ECHO_VARIABLES } from './exchange'
 export type { GatewayRequest, GatewayResponse, ExchangeRoute } from './exchange'
