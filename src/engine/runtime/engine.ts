@@ -260,6 +260,7 @@ class GatewayEngine implements Engine {
 
   private rebuildRoutes(): void {
     const routes = new Map<string, Route[]>()
+    const epoch = this.deps.clock.now()
     for (const deployed of this.running.values()) {
       for (const env of deployed.environments) {
         const runtime = this.environments.get(env)
@@ -277,7 +278,8 @@ class GatewayEngine implements Engine {
               organization: this.current.organization.name,
               services: this.services,
               masker: runtime.masker,
-              environmentValues: runtime.values
+              environmentValues: runtime.values,
+              epoch
             }
           })
         }

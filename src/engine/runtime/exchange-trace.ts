@@ -45,6 +45,8 @@ export interface ExchangeRoute {
   masker: SecretMasker
   /** The environment's variables by name. */
   environmentValues: ReadonlyMap<string, string>
+  /** A clock reading taken when the route was built: exchanges keep their start as a (small integer) offset from it. */
+  epoch: number
   /** The echo target's variables that depend on the deployment only, as JSON members (computed on first use). */
   echoMembers?: { head: string; tail: string }
 }
@@ -80,15 +82,18 @@ export class ExchangeFixedVariables implements FixedVariables {
   /** `target.received.end.timestamp`, in ms after startedAt. */
   targetReceivedAfter: number | undefined = undefined
   private idText: string | undefined = undefined
+  // A number this large would be a heap object of its own in every trace; the offset is a small integer.
+  private readonly startedAfterEpoch: number
 
   constructor(
     readonly route: ExchangeRoute,
     received: GatewayRequest,
-    readonly startedAt: number,
+    startedAt: number,
     /** The message id's 16 bytes are at idOffset in idPool; its text is made on first read. */
     private readonly idPool: Uint8Array,
     private readonly idOffset: number
   ) {
+    this.startedAfterEpoch = startedAt - route.epoch
     this.method = received.method.toUpperCase()
     this.url = received.url
     const pairs = received.headers
@@ -101,6 +106,11 @@ export class ExchangeFixedVariables implements FixedVariables {
     this.body = received.body
     this.clientIp = received.clientIp
     this.clientPort = received.clientPort
+  }
+
+  /** The clock's reading when the exchange started. */
+  get startedAt(): number {
+    return this.route.epoch + this.startedAfterEpoch
   }
 
   get messageId(): string {
@@ -234,7 +244,10 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   status = 0
   private reasonPhrase = ''
   private responseHeaders: Array<[string, string]> = []
-  private responseBody: Uint8Array = NO_BODY
+  // The body's bytes as buffer, offset and length: a view object per trace would be the largest thing it keeps.
+  private responseBuffer: ArrayBufferLike = NO_BODY.buffer
+  private responseOffset = 0
+  private responseLength = 0
   private written: ReadonlyMap<string, unknown> | null = null
   private flowName = ''
   private flowDescription = ''
@@ -255,7 +268,10 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     this.status = outcome.sent.status
     this.reasonPhrase = outcome.sent.reasonPhrase
     this.responseHeaders = outcome.sent.headers
-    this.responseBody = outcome.sent.body
+    const body = outcome.sent.body
+    this.responseBuffer = body.buffer
+    this.responseOffset = body.byteOffset
+    this.responseLength = body.length
     this.written = outcome.written
     this.flowName = outcome.flowName
     this.flowDescription = outcome.flowDescription
@@ -291,7 +307,8 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   }
 
   private sent(): GatewayResponse {
-    return { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body: this.responseBody }
+    const body = new Uint8Array(this.responseBuffer, this.responseOffset, this.responseLength)
+    return { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body }
   }
 
   private get cache(): ReadCache {
