@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { TraceBuffer } from '../../../src/engine/trace/buffer'
 import { SecretMasker, secretKindOfVariable } from '../../../src/engine/trace/mask'
 import type { TraceRecord } from '../../../src/shared/trace'
-import { call, deployOk, makeEngine, proxy, proxyEndpoint, step, workspace } from './helpers'
+import { T0, call, deployOk, makeEngine, proxy, proxyEndpoint, step, workspace } from './helpers'
 
 describe('trace records', () => {
   const p = proxy({
@@ -44,6 +44,59 @@ describe('trace records', () => {
     expect(JSON.stringify(t)).not.toContain('sup3r-s3cret-value')
     expect(JSON.stringify(t)).not.toContain('topsecret')
     expect(engine.traces.get(t.id)).toEqual(JSON.parse(JSON.stringify(t)))
+    // The response flow changed the target's answer: both are kept.
+    expect(t.targetResponse!.body).toContain('"method":"POST"')
+    expect(t.targetResponse!.body).not.toBe(t.response.body)
+  })
+
+  test('a proxy without steps in front of the echo target: every field of its (compactly kept) trace', async () => {
+    const engine = makeEngine()
+    deployOk(engine, workspace([proxy({ name: 'pass', basePath: '/pass' })]))
+    const r = await call(engine, 'test', 'get', '/pass/a/b?x=1&y=two', { Host: 'gw.example:9001', Connection: 'keep-alive', Accept: 'text/plain' })
+    expect(r.status).toBe(200)
+    const stored = engine.traces.get(r.trace.id)!
+    const answer = r.text
+    expect(stored).toEqual({
+      id: r.trace.id,
+      messageId: r.trace.id,
+      startedAt: T0,
+      durationMs: expect.any(Number),
+      environment: 'test',
+      proxy: 'pass',
+      method: 'GET',
+      path: '/pass/a/b',
+      status: 200,
+      faultName: null,
+      app: null,
+      clientId: null,
+      request: { method: 'GET', url: '/pass/a/b?x=1&y=two', headers: [['Host', 'gw.example:9001'], ['Connection', 'keep-alive'], ['Accept', 'text/plain']], body: '' },
+      // Sent on as received, minus the hop-by-hop headers.
+      targetRequest: { method: 'GET', url: 'echo://a/b?x=1&y=two', headers: [['Accept', 'text/plain']], body: '' },
+      targetResponse: { status: 200, reasonPhrase: 'OK', headers: [['Content-Type', 'application/json']], body: answer },
+      response: { status: 200, reasonPhrase: 'OK', headers: [['Content-Type', 'application/json']], body: answer },
+      steps: [
+        {
+          index: 0, kind: 'route', phase: 'proxy-request', endpoint: 'ProxyEndpoint:default', description: 'RouteRule default -> TargetEndpoint default',
+          executed: true, startedAt: T0, durationMs: 0, reads: [], writes: []
+        },
+        {
+          index: 1, kind: 'target', phase: 'target', endpoint: 'TargetEndpoint:default', description: 'Echo target answered 200',
+          executed: true, startedAt: T0, durationMs: expect.any(Number), reads: [], writes: []
+        }
+      ],
+      fault: null,
+      variables: expect.objectContaining({
+        messageid: r.trace.id,
+        'proxy.pathsuffix': '/a/b',
+        'proxy.url': 'http://gw.example:9001/pass/a/b?x=1&y=two',
+        'client.received.start.timestamp': String(T0),
+        'target.received.end.timestamp': String(T0),
+        'request.header.Accept': 'text/plain',
+        'request.queryparam.y': 'two',
+        'response.header.Content-Type': 'application/json'
+      })
+    })
+    expect(JSON.parse(answer)).toMatchObject({ path: '/a/b', query: { x: '1', y: 'two' }, headers: { accept: 'text/plain' } })
   })
 })
 
