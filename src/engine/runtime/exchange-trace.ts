@@ -234,7 +234,7 @@ export interface ExchangeOutcome {
  */
 export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRecord {
   private durationMicros = 0
-  private log: StepLog = []
+  private log: StepLog = NO_STEPS
   fault: TraceFault | null = null
   app: string | null = null
   clientId: string | null = null
@@ -243,7 +243,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   // The response as sent, field by field (no object of its own in the buffer).
   status = 0
   private reasonPhrase = ''
-  private responseHeaders: Array<[string, string]> = []
+  private responseHeaders: Array<[string, string]> = NO_HEADERS
   // The body's bytes as buffer, offset and length: a view object per trace would be the largest thing it keeps.
   private responseBuffer: ArrayBufferLike = NO_BODY.buffer
   private responseOffset = 0
@@ -414,7 +414,10 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   }
 }
 
+// Placeholders until finish(): shared, never changed (a fresh array per exchange would be garbage at once).
 const NO_BODY = new Uint8Array(0)
+const NO_STEPS: StepLog = []
+const NO_HEADERS: Array<[string, string]> = []
 /** Marks a target response that went out to the client unchanged. */
 const SAME_AS_SENT = 'same-as-sent'
 

@@ -125,9 +125,8 @@ class Exchange {
     /** The exchange's fixed variables, and its trace once it ends. */
     private readonly fixed: ExchangeTrace
   ) {
-    const req = received
     this.startMark = performance.now()
-    this.request = new RequestMessage({ verb: req.method, uri: req.url, headers: req.headers, body: req.body })
+    this.request = new RequestMessage({ verb: received.method, uri: received.url, headers: received.headers, body: received.body })
     // Accesses are recorded unmasked: the trace masks them when it is read (most traces never are).
     this.vars = new ExchangeVariables(this.request, new HttpMessage(), UNMASKED, fixed, route.environmentValues)
     this.currentEndpoint = route.endpoint
@@ -267,10 +266,11 @@ class Exchange {
   private selectRoute(endpoint: CompiledProxyEndpoint): CompiledRouteRule | null {
     for (const rule of endpoint.routeRules) {
       if (!rule.condition) {
+        // Nothing read, nothing that differs between requests: a shared step template.
         this.addTemplateStep(routeTakenStep(rule, endpoint, this.phase), this.route.services.clock.now() - this.fixed.startedAt, 0)
         return rule
       }
-      const recorder: AccessRecorder = rule.condition ? { reads: [], writes: [] } : UNUSED_RECORDER
+      const recorder: AccessRecorder = { reads: [], writes: [] }
       const matched = this.evaluate(rule.condition, recorder)
       const traced: TraceStep = {
         index: this.stepCount++,
@@ -278,15 +278,13 @@ class Exchange {
         phase: this.phase,
         endpoint: endpoint.label,
         description: matched ? rule.matchedText : rule.unmatchedText,
+        condition: rule.condition.source,
+        conditionResult: matched,
         executed: matched,
         startedAt: this.route.services.clock.now(),
         durationMs: 0,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
-      }
-      if (rule.condition) {
-        traced.condition = rule.condition.source
-        traced.conditionResult = matched
       }
       if (!matched) traced.skippedReason = 'condition-false'
       this.steps.push(traced)

@@ -44,4 +44,36 @@ describe('echo target', () => {
     expect(plain.json.query).toEqual({ fixed: '1' })
     expect(plain.trace.targetRequest).toMatchObject({ method: 'GET', url: 'echo://svc?fixed=1' })
   })
+
+  test('without policies: variables from the deployment and the environment, repeated headers joined, form-style decoding', async () => {
+    const engine = makeEngine()
+    deployOk(
+      engine,
+      workspace([proxy({ name: 'plain', basePath: '/plain' })], {
+        environments: [{ name: 'test', port: 9001, hostAliases: [], variables: [{ name: 'grant_type', value: 'from-env' }] }]
+      })
+    )
+    const r = await call(engine, 'test', 'GET', '/plain/p?a+b=c%20d&e=', { Accept: 'a', 'X-Two': 'x' })
+    expect(r.json.query).toEqual({ 'a b': 'c d', e: '' })
+    expect(r.json.variables).toEqual({
+      'apiproxy.name': 'plain',
+      'apiproxy.revision': '1',
+      'proxy.basepath': '/plain',
+      'proxy.pathsuffix': '/p',
+      'environment.name': 'test',
+      'organization.name': 'acme',
+      grant_type: 'from-env'
+    })
+    const again = await call(engine, 'test', 'GET', '/plain', { 'X-Two': 'one' })
+    expect(again.json.variables['proxy.pathsuffix']).toBe('')
+    const { response } = await engine.handle('test', {
+      method: 'GET',
+      url: '/plain/h',
+      headers: [['X-Two', 'one'], ['x-two', 'two'], ['Accept', 'a']],
+      body: new Uint8Array(0),
+      clientIp: '127.0.0.1',
+      clientPort: 1
+    })
+    expect(JSON.parse(new TextDecoder().decode(response.body)).headers).toEqual({ 'x-two': 'one, two', accept: 'a' })
+  })
 })
