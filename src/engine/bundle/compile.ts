@@ -6,6 +6,7 @@
 import type { ApiProxy } from '../../shared/model'
 import type { CompileContext, DeploymentError, PolicyHandler } from '../policies/types'
 import { parseCondition } from '../conditions'
+import { StepTemplate } from '../trace/lazy'
 import { child, childText, children, parseXml, xmlBoolean, type XmlElement } from './xml'
 
 /** A parsed condition (the AST type is the conditions module's). */
@@ -57,6 +58,8 @@ export interface CompiledRouteRule {
   /** Trace texts, built once. */
   matchedText: string
   unmatchedText: string
+  /** The trace step of this rule being taken without a condition to evaluate. */
+  takenStep: StepTemplate
   condition: CompiledCondition | null
   /** TargetEndpoint name, or null. */
   targetEndpoint: string | null
@@ -76,6 +79,8 @@ interface CompiledEndpointCommon {
   name: string
   /** `ProxyEndpoint:<name>` / `TargetEndpoint:<name>`, as traces show it. */
   label: string
+  /** The trace step of the echo target answering for this endpoint. */
+  echoAnsweredStep: StepTemplate
   file: string
   preFlow: CompiledFlow
   flows: CompiledFlow[]
@@ -108,6 +113,9 @@ export interface CompiledProxy {
 
 /** The URL scheme of the built-in echo target. */
 export const ECHO_SCHEME = 'echo:'
+
+/** What the trace says when the echo target answered. */
+export const ECHO_ANSWERED = 'Echo target answered 200'
 
 /** Default target I/O timeout (Apigee's `io.timeout.millis` default). */
 export const DEFAULT_TARGET_TIMEOUT_MS = 55_000
@@ -263,9 +271,11 @@ class EndpointCompiler {
         : urlConnection
           ? `URL ${urlConnection.url}`
           : 'no target (null route)'
+      const matchedText = `RouteRule ${ruleName} -> ${destination}`
       routeRules.push({
         name: ruleName,
-        matchedText: `RouteRule ${ruleName} -> ${destination}`,
+        matchedText,
+        takenStep: new StepTemplate({ kind: 'route', phase: 'proxy-request', endpoint: common.label, description: matchedText, executed: true }),
         unmatchedText: `RouteRule ${ruleName} did not match`,
         condition: this.condition(file, child(ruleEl, 'Condition')),
         targetEndpoint,
@@ -367,9 +377,11 @@ class EndpointCompiler {
     const flowsEl = child(root, 'Flows')
     const faultRulesEl = child(root, 'FaultRules')
     const defaultEl = child(root, 'DefaultFaultRule')
+    const label = `${kind}:${name}`
     return {
       name,
-      label: `${kind}:${name}`,
+      label,
+      echoAnsweredStep: new StepTemplate({ kind: 'target', phase: 'target', endpoint: label, description: ECHO_ANSWERED, executed: true }),
       file,
       preFlow: this.flow(file, child(root, 'PreFlow'), 'PreFlow'),
       flows: (flowsEl ? children(flowsEl, 'Flow') : []).map((f) => this.flow(file, f, f.attributes['name'] ?? '')),

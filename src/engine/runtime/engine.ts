@@ -279,6 +279,7 @@ class GatewayEngine implements Engine {
               services: this.services,
               masker: runtime.masker,
               environmentValues: runtime.values,
+              proxyInfo: { name: deployed.compiled.name, basePath: endpoint.basePath, revision: String(deployed.revision) },
               epoch
             }
           })

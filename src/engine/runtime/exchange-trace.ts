@@ -8,8 +8,8 @@
 import type { Environment } from '../../shared/model'
 import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep } from '../../shared/trace'
 import type { CompiledProxy, CompiledProxyEndpoint } from '../bundle/compile'
-import type { EngineServices } from '../policies/types'
-import { maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
+import type { EngineServices, PolicyContext } from '../policies/types'
+import { StepTemplate, maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
 import type { SecretMasker } from '../trace/mask'
 import { HttpMessage, RequestMessage } from './message'
 import { messageIdText } from './message-id'
@@ -45,15 +45,12 @@ export interface ExchangeRoute {
   masker: SecretMasker
   /** The environment's variables by name. */
   environmentValues: ReadonlyMap<string, string>
+  /** What policies are told about the proxy they run in. */
+  proxyInfo: PolicyContext['proxy']
   /** A clock reading taken when the route was built: exchanges keep their start as a (small integer) offset from it. */
   epoch: number
   /** The echo target's variables that depend on the deployment only, as JSON members (computed on first use). */
   echoMembers?: { head: string; tail: string }
-}
-
-/** The shared, constant part of a bookkeeping step (a route taken, the echo target answering). */
-export class StepTemplate {
-  constructor(readonly step: Readonly<Omit<TraceStep, 'index' | 'startedAt' | 'durationMs' | 'reads' | 'writes'>>) {}
 }
 
 /**

@@ -17,21 +17,21 @@ import {
 } from '../faults/runtime'
 import type { PolicyContext } from '../policies/types'
 import { OutboundError } from '../ports'
-import type { RawSnapshot } from '../trace/lazy'
-import type {
-  CompiledCondition,
-  CompiledEndpoint,
-  CompiledFlow,
-  CompiledPolicy,
-  CompiledProxyEndpoint,
-  CompiledRouteRule,
-  CompiledStep,
-  CompiledTargetEndpoint,
-  TargetConnection
+import { StepTemplate, type RawSnapshot } from '../trace/lazy'
+import {
+  ECHO_SCHEME,
+  type CompiledCondition,
+  type CompiledEndpoint,
+  type CompiledFlow,
+  type CompiledPolicy,
+  type CompiledProxyEndpoint,
+  type CompiledRouteRule,
+  type CompiledStep,
+  type CompiledTargetEndpoint,
+  type TargetConnection
 } from '../bundle/compile'
 import {
   ExchangeTrace,
-  StepTemplate,
   withoutHopByHop,
   type ExchangeRoute,
   type GatewayRequest,
@@ -61,9 +61,6 @@ export const ECHO_VARIABLES = [
   'grant_type'
 ] as const
 
-const ECHO_ANSWERED = 'Echo target answered 200'
-const ECHO_URL = /^echo:/i
-const ECHO_SCHEME = 'echo:'
 /** Shared by every echo response: messages copy headers before changing them. */
 const ECHO_HEADERS: Array<[string, string]> = [['Content-Type', 'application/json']]
 const NOTHING: never[] = []
@@ -267,7 +264,7 @@ class Exchange {
     for (const rule of endpoint.routeRules) {
       if (!rule.condition) {
         // Nothing read, nothing that differs between requests: a shared step template.
-        this.addTemplateStep(routeTakenStep(rule, endpoint, this.phase), this.route.services.clock.now() - this.fixed.startedAt, 0)
+        this.addTemplateStep(rule.takenStep, this.route.services.clock.now() - this.fixed.startedAt, 0)
         return rule
       }
       const recorder: AccessRecorder = { reads: [], writes: [] }
@@ -449,7 +446,7 @@ class Exchange {
       response: this.vars.response,
       flow,
       environment: route.environment,
-      proxy: { name: route.proxy.name, basePath: route.endpoint.basePath, revision: String(route.revision) },
+      proxy: route.proxyInfo,
       services: route.services,
       note: (text: string) => {
         notes.push(text)
@@ -484,14 +481,14 @@ class Exchange {
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
     this.targetRequestPart = isAsReceived(this.request, this.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
-    if (ECHO_URL.test(url)) {
+    if (url.slice(0, ECHO_SCHEME.length).toLowerCase() === ECHO_SCHEME) {
       let response: HttpMessage
       try {
         response = this.echo(url, headers)
       } catch (e) {
         this.targetFailed(e, url, endpoint, started)
       }
-      this.targetAnswered(response, echoAnsweredStep(endpoint), connection, endpoint, started)
+      this.targetAnswered(response, endpoint.echoAnsweredStep, connection, endpoint, started)
       return undefined
     }
     return this.callHttpTarget(url, headers, connection, endpoint, started)
@@ -842,29 +839,6 @@ function isAsReceived(message: RequestMessage, received: GatewayRequest): boolea
 
 function isAsSent(message: HttpMessage, sent: GatewayResponse): boolean {
   return message.status === sent.status && message.reasonPhrase === sent.reasonPhrase && message.headerEntries() === sent.headers && message.body === sent.body
-}
-
-const echoSteps = new WeakMap<CompiledEndpoint, StepTemplate>()
-const routeSteps = new WeakMap<CompiledRouteRule, StepTemplate>()
-
-/** The step of the echo target answering for `endpoint`, shared by all its exchanges. */
-function echoAnsweredStep(endpoint: CompiledEndpoint): StepTemplate {
-  let template = echoSteps.get(endpoint)
-  if (!template) {
-    template = new StepTemplate({ kind: 'target', phase: 'target', endpoint: endpoint.label, description: ECHO_ANSWERED, executed: true })
-    echoSteps.set(endpoint, template)
-  }
-  return template
-}
-
-/** The step of an unconditional RouteRule being taken, shared by all exchanges of its endpoint. */
-function routeTakenStep(rule: CompiledRouteRule, endpoint: CompiledProxyEndpoint, phase: TracePhase): StepTemplate {
-  let template = routeSteps.get(rule)
-  if (!template) {
-    template = new StepTemplate({ kind: 'route', phase, endpoint: endpoint.label, description: rule.matchedText, executed: true })
-    routeSteps.set(rule, template)
-  }
-  return template
 }
 
 /** `"name":"value"` (with a leading comma unless first), or nothing for an unset variable. */

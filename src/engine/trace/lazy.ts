@@ -16,6 +16,14 @@ export interface RawSnapshot {
   body: Uint8Array
 }
 
+/**
+ * The constant part of a bookkeeping step (a RouteRule taken, the echo target answering): built once
+ * per deployment and shared by every trace, which adds only when it happened and how long it took.
+ */
+export class StepTemplate {
+  constructor(readonly step: Readonly<Omit<TraceStep, 'index' | 'startedAt' | 'durationMs' | 'reads' | 'writes'>>) {}
+}
+
 /** Bodies longer than this are cut in traces (and flagged). */
 export const MAX_TRACE_BODY = 64 * 1024
 
