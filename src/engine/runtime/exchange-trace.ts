@@ -69,8 +69,11 @@ export class ExchangeFixedVariables implements FixedVariables {
   /** The request's method, upper-cased as the flow sees it. */
   readonly method: string
   readonly url: string
-  /** Header names and values, alternating. */
-  readonly headerList: string[]
+  /**
+   * Header names and values, alternating, joined with line breaks: one retained string instead of one
+   * per name and value. A list when some part has a line break itself (no listener passes one).
+   */
+  private readonly headerText: string | string[]
   readonly body: Uint8Array
   readonly clientIp: string
   readonly clientPort: number
@@ -90,16 +93,19 @@ export class ExchangeFixedVariables implements FixedVariables {
     private readonly idPool: Uint8Array,
     private readonly idOffset: number
   ) {
-    this.startedAfterEpoch = startedAt - route.epoch
+    this.startedAfterEpoch = smallNumber(startedAt - route.epoch)
     this.method = received.method.toUpperCase()
     this.url = received.url
     const pairs = received.headers
     const list = new Array<string>(pairs.length * 2)
+    let breaks = false
     for (let i = 0; i < pairs.length; i++) {
-      list[2 * i] = pairs[i]![0]
-      list[2 * i + 1] = pairs[i]![1]
+      const [name, value] = pairs[i]!
+      list[2 * i] = name
+      list[2 * i + 1] = value
+      breaks ||= name.includes('\n') || value.includes('\n')
     }
-    this.headerList = list
+    this.headerText = breaks ? list : list.join('\n')
     this.body = received.body
     this.clientIp = received.clientIp
     this.clientPort = received.clientPort
@@ -119,9 +125,15 @@ export class ExchangeFixedVariables implements FixedVariables {
     return pathSuffixOf(this.route.endpoint.basePath, pathOf(this.url))
   }
 
+  /** Header names and values as received, alternating. */
+  private headerList(): string[] {
+    const text = this.headerText
+    return typeof text !== 'string' ? text : text === '' ? [] : text.split('\n')
+  }
+
   /** The header pairs as received. */
   receivedHeaders(): Array<[string, string]> {
-    const list = this.headerList
+    const list = this.headerList()
     const pairs = new Array<[string, string]>(list.length >> 1)
     for (let i = 0; i < pairs.length; i++) pairs[i] = [list[2 * i]!, list[2 * i + 1]!]
     return pairs
@@ -148,10 +160,11 @@ export class ExchangeFixedVariables implements FixedVariables {
       case 'proxy.pathsuffix':
         return this.pathSuffix
       case 'proxy.url': {
+        const list = this.headerList()
         let host = ''
-        for (let i = 0; i < this.headerList.length; i += 2) {
-          if (this.headerList[i]!.toLowerCase() === 'host') {
-            host = this.headerList[i + 1]!
+        for (let i = 0; i < list.length; i += 2) {
+          if (list[i]!.toLowerCase() === 'host') {
+            host = list[i + 1]!
             break
           }
         }
@@ -181,6 +194,15 @@ export class ExchangeFixedVariables implements FixedVariables {
         return undefined
     }
   }
+}
+
+/**
+ * `n` as a value the engine stores without a heap object of its own when it is a small integer (V8
+ * keeps the result of arithmetic on large numbers boxed even when it is integral); other numbers as they are.
+ */
+export function smallNumber(n: number): number {
+  const int = n | 0
+  return int === n ? int : n
 }
 
 /** The path of a request URL (`/` for an empty one). */

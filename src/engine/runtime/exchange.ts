@@ -32,6 +32,7 @@ import {
 } from '../bundle/compile'
 import {
   ExchangeTrace,
+  smallNumber,
   withoutHopByHop,
   type ExchangeRoute,
   type GatewayRequest,
@@ -545,7 +546,7 @@ class Exchange {
     started: number
   ): void {
     this.vars.response = response
-    const receivedAfter = this.route.services.clock.now() - this.fixed.startedAt
+    const receivedAfter = smallNumber(this.route.services.clock.now() - this.fixed.startedAt)
     this.fixed.targetReceivedAfter = receivedAfter
     this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerSnapshot(), body: response.body }
     const success = connection.successCodes(response.status)
@@ -795,7 +796,7 @@ class Exchange {
   /** A bookkeeping step: its shared template, when it happened (ms into the exchange) and its duration in whole microseconds. */
   private addTemplateStep(template: StepTemplate, startedAfter: number, micros: number): void {
     this.stepCount++
-    this.steps.push(template, startedAfter, micros)
+    this.steps.push(template, smallNumber(startedAfter), smallNumber(micros))
   }
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
@@ -805,7 +806,7 @@ class Exchange {
     const clientId = vars.peekPlain('client_id')
     const targetResponse = this.targetResponseRaw
     return this.fixed.finish({
-      durationMicros: Math.round((performance.now() - this.startMark) * 1000),
+      durationMicros: smallNumber(Math.round((performance.now() - this.startMark) * 1000)),
       // An exact-size copy: the growing array has spare capacity, and the trace keeps its steps for a long time.
       steps: this.steps.slice(),
       fault: this.traceFault,

@@ -98,6 +98,15 @@ describe('trace records', () => {
     })
     expect(JSON.parse(answer)).toMatchObject({ path: '/a/b', query: { x: '1', y: 'two' }, headers: { accept: 'text/plain' } })
   })
+
+  test('header values are kept exactly, also ones no listener would pass (a line break, empty names and values)', async () => {
+    const engine = makeEngine()
+    deployOk(engine, workspace([proxy({ name: 'pass', basePath: '/pass' })]))
+    for (const headers of [[], [['', '']], [['X-A', 'one\ntwo'], ['Host', 'h']], [['X-Colon', 'a:b'], ['X-Empty', '']]] as Array<Array<[string, string]>>) {
+      const { trace } = await engine.handle('test', { method: 'GET', url: '/pass', headers, body: new Uint8Array(0), clientIp: '127.0.0.1', clientPort: 1 })
+      expect(engine.traces.get(trace.id)!.request.headers).toEqual(headers)
+    }
+  })
 })
 
 describe('secret classification', () => {
