@@ -198,7 +198,7 @@ class GatewayListeners implements Gateway {
   private serve(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): void {
     // One pass over the raw headers: reading req.headers would make node build a second, normalised copy.
     const raw = req.rawHeaders
-    // Sized up front: the array is kept by the request's trace, and a pushed-to array has spare capacity.
+    // Sized up front: no growing while filling it.
     const headers = new Array<[string, string]>(raw.length >> 1)
     let contentLength: string | undefined
     let chunked = false
@@ -207,6 +207,8 @@ class GatewayListeners implements Gateway {
       const name = raw[i]!
       const value = raw[i + 1]!
       headers[i >> 1] = [name, value]
+      // Only names as long as host, content-length or transfer-encoding can matter: no lower-cased copy of the others.
+      if (name.length !== 4 && name.length !== 14 && name.length !== 17) continue
       switch (name.toLowerCase()) {
         case 'content-length':
           contentLength ??= value
@@ -275,7 +277,7 @@ class GatewayListeners implements Gateway {
   private write(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
     const flat: string[] = []
     for (const [name, value] of response.headers) {
-      if (name.toLowerCase() === 'content-length') continue
+      if (name.length === 14 && name.toLowerCase() === 'content-length') continue
       flat.push(name, value)
     }
     flat.push('Content-Length', String(response.body.length))
