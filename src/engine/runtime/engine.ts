@@ -14,7 +14,7 @@ import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
-import { pathOf } from './exchange-trace'
+import { ExchangeTraceSlots, pathOf } from './exchange-trace'
 import { runExchange, type ExchangeResult, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
 import { MessageIds, messageIdText } from './message-id'
 import { RequestMessage } from './message'
@@ -64,8 +64,11 @@ export interface EngineDeps {
 export interface Engine {
   /** Compiles and deploys every proxy of the workspace; failing proxies keep their previous revision. */
   deploy(workspace: Workspace): DeploymentReport
-  /** Handles one request that arrived for `environment`. */
-  handle(environment: string, request: GatewayRequest): Promise<{ response: GatewayResponse; trace: TraceRecord }>
+  /**
+   * Handles one request that arrived for `environment`: the result itself when the exchange never had
+   * to wait (no asynchronous policy or target), else a promise of it.
+   */
+  handle(environment: string, request: GatewayRequest): ExchangeResult | Promise<ExchangeResult>
   /** Every trace the engine produced, newest first, bounded. */
   readonly traces: TraceBuffer
   /** What runs where: one entry per proxy and environment, with the errors of the latest failed deployment. */
@@ -120,7 +123,7 @@ class GatewayEngine implements Engine {
   private readonly handlers: ReadonlyMap<string, PolicyHandler>
 
   constructor(private readonly deps: EngineDeps) {
-    this.traces = new TraceBuffer(deps.traceLimit ?? DEFAULT_TRACE_LIMIT)
+    this.traces = new TraceBuffer(deps.traceLimit ?? DEFAULT_TRACE_LIMIT, new ExchangeTraceSlots())
     this.handlers = deps.handlers ?? policyHandlers
     this.ids = new MessageIds(deps.random)
     this.services = {
@@ -322,23 +325,22 @@ class GatewayEngine implements Engine {
     }))
   }
 
-  handle(environmentName: string, request: GatewayRequest): Promise<ExchangeResult> {
+  handle(environmentName: string, request: GatewayRequest): ExchangeResult | Promise<ExchangeResult> {
     try {
       const idOffset = this.ids.reserve()
       const idPool = this.ids.pool
       const path = pathOf(request.url)
       const env = this.environments.get(environmentName)
       const route = env ? findRoute(this.routes.get(environmentName), path) : undefined
-      if (!env || !route) {
-        return Promise.resolve(this.kept(this.notFound(environmentName, request, messageIdText(idPool, idOffset), path, env?.masker ?? new SecretMasker())))
-      }
+      if (!env || !route) return this.kept(this.notFound(environmentName, request, messageIdText(idPool, idOffset), path, env?.masker ?? new SecretMasker()))
       const result = runExchange(route.exchange, request, idPool, idOffset)
-      // Not an async function: an exchange that never waited costs one promise, not one per call level.
-      return result instanceof Promise ? result.then((r) => this.kept(r)) : Promise.resolve(this.kept(result))
+      // Not an async function: an exchange that never waited costs no promise at all.
+      return result instanceof Promise ? result.then((r) => this.kept(r)) : this.kept(result)
     } catch (e) {
       return Promise.reject(e)
     }
   }
+
 
   /** Keeps the exchange's trace and hands the result on. */
   private kept(result: ExchangeResult): ExchangeResult {

@@ -9,6 +9,7 @@ import type { Environment } from '../../shared/model'
 import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep } from '../../shared/trace'
 import type { CompiledProxy, CompiledProxyEndpoint } from '../bundle/compile'
 import type { EngineServices, PolicyContext } from '../policies/types'
+import type { TraceSlots } from '../trace/buffer'
 import { StepTemplate, maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
 import type { SecretMasker } from '../trace/mask'
 import { HttpMessage, RequestMessage } from './message'
@@ -73,7 +74,7 @@ export class ExchangeFixedVariables implements FixedVariables {
    * Header names and values, alternating, joined with line breaks: one retained string instead of one
    * per name and value. A list when some part has a line break itself (no listener passes one).
    */
-  private readonly headerText: string | string[]
+  protected headerText: string | string[]
   readonly body: Uint8Array
   readonly clientIp: string
   readonly clientPort: number
@@ -83,29 +84,28 @@ export class ExchangeFixedVariables implements FixedVariables {
   targetReceivedAfter: number | undefined = undefined
   private idText: string | undefined = undefined
   // A number this large would be a heap object of its own in every trace; the offset is a small integer.
-  private readonly startedAfterEpoch: number
+  protected startedAfterEpoch: number
 
   constructor(
     readonly route: ExchangeRoute,
     received: GatewayRequest,
     startedAt: number,
     /** The message id's 16 bytes are at idOffset in idPool; its text is made on first read. */
-    private readonly idPool: Uint8Array,
-    private readonly idOffset: number
+    protected readonly idPool: Uint8Array,
+    protected readonly idOffset: number
   ) {
     this.startedAfterEpoch = smallNumber(startedAt - route.epoch)
     this.method = received.method.toUpperCase()
     this.url = received.url
     const pairs = received.headers
-    const list = new Array<string>(pairs.length * 2)
+    let text = ''
     let breaks = false
     for (let i = 0; i < pairs.length; i++) {
       const [name, value] = pairs[i]!
-      list[2 * i] = name
-      list[2 * i + 1] = value
+      text = i === 0 ? `${name}\n${value}` : `${text}\n${name}\n${value}`
       breaks ||= name.includes('\n') || value.includes('\n')
     }
-    this.headerText = breaks ? list : list.join('\n')
+    this.headerText = breaks ? pairs.flat() : text
     this.body = received.body
     this.clientIp = received.clientIp
     this.clientPort = received.clientPort
@@ -120,9 +120,11 @@ export class ExchangeFixedVariables implements FixedVariables {
     return (this.idText ??= messageIdText(this.idPool, this.idOffset))
   }
 
-  /** `proxy.pathsuffix`: worked out when read rather than kept (one string less per trace). */
+  private suffix: string | undefined = undefined
+
+  /** `proxy.pathsuffix`: worked out on first read (trace slots do not keep it). */
   get pathSuffix(): string {
-    return pathSuffixOf(this.route.endpoint.basePath, pathOf(this.url))
+    return (this.suffix ??= pathSuffixOf(this.route.endpoint.basePath, pathOf(this.url)))
   }
 
   /** Header names and values as received, alternating. */
@@ -402,6 +404,127 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     return cache.variables
   }
 
+  /** Copies this record into `slot`; see ExchangeTraceSlots. */
+  storeIn(slots: ExchangeTraceSlots, slot: number): void {
+    const n = slots.numbers
+    const r = slots.refs
+    const i = slot * NUMBERS
+    const j = slot * REFS
+    n[i + N_STARTED] = this.startedAfterEpoch
+    n[i + N_CLIENT_PORT] = this.clientPort
+    n[i + N_TARGET_RECEIVED] = this.targetReceivedAfter ?? NaN
+    n[i + N_ID_OFFSET] = this.idOffset
+    n[i + N_DURATION] = this.durationMicros
+    n[i + N_STATUS] = this.status
+    n[i + N_RESPONSE_OFFSET] = this.responseOffset
+    n[i + N_RESPONSE_LENGTH] = this.responseLength
+    r[j + R_ROUTE] = this.route
+    r[j + R_ID_POOL] = this.idPool
+    r[j + R_METHOD] = this.method
+    r[j + R_BODY] = this.body
+    r[j + R_CLIENT_IP] = this.clientIp
+    r[j + R_TARGET_URL] = this.targetUrl
+    r[j + R_TARGET_NAME] = this.targetName
+    r[j + R_FAULT] = this.fault
+    r[j + R_APP] = this.app
+    r[j + R_CLIENT_ID] = this.clientId
+    r[j + R_TARGET_RESPONSE] = this.targetResponsePart
+    r[j + R_REASON] = this.reasonPhrase
+    r[j + R_RESPONSE_HEADERS] = this.responseHeaders
+    r[j + R_RESPONSE_BUFFER] = this.responseBuffer
+    r[j + R_WRITTEN] = this.written
+    r[j + R_FLOW_NAME] = this.flowName
+    r[j + R_FLOW_DESCRIPTION] = this.flowDescription
+    r[j + R_REQUEST_MESSAGE] = this.requestMessage
+    r[j + R_RESPONSE_MESSAGE] = this.responseMessage
+    // The request line, headers and target URL: the strings every trace has of its own, as UTF-8 text.
+    const target = this.targetRequestPart
+    const text = slots.storeText(slot, this.url, this.headerText, typeof target === 'string' ? target : '')
+    n[i + N_TEXT_BYTES] = text
+    if (text >= 0) {
+      n[i + N_URL_CHARS] = this.url.length
+      n[i + N_HEADER_CHARS] = (this.headerText as string).length
+      r[j + R_URL] = undefined
+      r[j + R_HEADERS] = undefined
+      r[j + R_TARGET_REQUEST] = typeof target === 'string' ? TARGET_IN_TEXT : target
+    } else {
+      r[j + R_URL] = this.url
+      r[j + R_HEADERS] = this.headerText
+      r[j + R_TARGET_REQUEST] = target
+    }
+    // The step log: templates and short logs entry by entry, a long one as it is.
+    const log = this.log
+    const previous = r[j + R_LOG] === undefined ? n[i + N_LOG_LENGTH]! : 0
+    if (log.length <= LOG_ENTRIES) {
+      r[j + R_LOG] = undefined
+      n[i + N_LOG_LENGTH] = log.length
+      for (let k = 0; k < log.length; k++) {
+        const entry = log[k]!
+        if (typeof entry === 'number') {
+          n[i + N_LOG + k] = entry
+          r[j + R_LOG + 1 + k] = undefined
+        } else r[j + R_LOG + 1 + k] = entry
+      }
+    } else {
+      r[j + R_LOG] = log
+      n[i + N_LOG_LENGTH] = 0
+    }
+    // Entries a shorter log left behind would keep their steps alive.
+    for (let k = log.length <= LOG_ENTRIES ? log.length : 0; k < previous; k++) r[j + R_LOG + 1 + k] = undefined
+  }
+
+  /** The record stored in `slot`, as a new object. */
+  static loadFrom(slots: ExchangeTraceSlots, slot: number): ExchangeTrace {
+    const n = slots.numbers
+    const r = slots.refs
+    const i = slot * NUMBERS
+    const j = slot * REFS
+    const textBytes = n[i + N_TEXT_BYTES]!
+    let url = r[j + R_URL] as string
+    let headerText = r[j + R_HEADERS] as string | string[]
+    let target = r[j + R_TARGET_REQUEST] as ExchangeOutcome['targetRequest'] | typeof TARGET_IN_TEXT
+    if (textBytes >= 0) {
+      const text = slots.loadText(slot, textBytes)
+      const urlEnd = n[i + N_URL_CHARS]!
+      const headersEnd = urlEnd + n[i + N_HEADER_CHARS]!
+      url = text.slice(0, urlEnd)
+      headerText = text.slice(urlEnd, headersEnd)
+      if (target === TARGET_IN_TEXT) target = text.slice(headersEnd)
+    }
+    const request = { method: r[j + R_METHOD] as string, url, headers: [], body: r[j + R_BODY] as Uint8Array, clientIp: r[j + R_CLIENT_IP] as string, clientPort: n[i + N_CLIENT_PORT]! }
+    const trace = new ExchangeTrace(r[j + R_ROUTE] as ExchangeRoute, request, 0, r[j + R_ID_POOL] as Uint8Array, n[i + N_ID_OFFSET]!)
+    trace.startedAfterEpoch = n[i + N_STARTED]!
+    trace.headerText = headerText
+    trace.targetUrl = r[j + R_TARGET_URL] as string | undefined
+    trace.targetName = r[j + R_TARGET_NAME] as string | undefined
+    const received = n[i + N_TARGET_RECEIVED]!
+    trace.targetReceivedAfter = Number.isNaN(received) ? undefined : received
+    trace.durationMicros = n[i + N_DURATION]!
+    let log = r[j + R_LOG] as StepLog | undefined
+    if (log === undefined) {
+      log = new Array(n[i + N_LOG_LENGTH]!)
+      for (let k = 0; k < log.length; k++) log[k] = (r[j + R_LOG + 1 + k] as TraceStep | StepTemplate | undefined) ?? n[i + N_LOG + k]!
+    }
+    trace.log = log
+    trace.fault = r[j + R_FAULT] as TraceFault | null
+    trace.app = r[j + R_APP] as string | null
+    trace.clientId = r[j + R_CLIENT_ID] as string | null
+    trace.targetRequestPart = target
+    trace.targetResponsePart = r[j + R_TARGET_RESPONSE] as ExchangeTrace['targetResponsePart']
+    trace.status = n[i + N_STATUS]!
+    trace.reasonPhrase = r[j + R_REASON] as string
+    trace.responseHeaders = r[j + R_RESPONSE_HEADERS] as Array<[string, string]>
+    trace.responseBuffer = r[j + R_RESPONSE_BUFFER] as ArrayBufferLike
+    trace.responseOffset = n[i + N_RESPONSE_OFFSET]!
+    trace.responseLength = n[i + N_RESPONSE_LENGTH]!
+    trace.written = r[j + R_WRITTEN] as ReadonlyMap<string, unknown> | null
+    trace.flowName = r[j + R_FLOW_NAME] as string
+    trace.flowDescription = r[j + R_FLOW_DESCRIPTION] as string
+    trace.requestMessage = r[j + R_REQUEST_MESSAGE] as RequestMessage | null
+    trace.responseMessage = r[j + R_RESPONSE_MESSAGE] as HttpMessage | null
+    return trace
+  }
+
   toJSON(): TraceRecord {
     const cache = this.cache
     if (!cache.plain) {
@@ -451,8 +574,113 @@ interface ReadCache {
   plain?: TraceRecord
 }
 
+/**
+ * Finished exchanges kept outside the JS heap, one slot per trace buffer position: numbers in a
+ * Float64Array, the strings each exchange has of its own (request URL, headers, target URL) as UTF-8
+ * in one byte buffer, and references to what exchanges share (the route, constant strings, step
+ * templates, bodies already in buffers) in a flat array. Thousands of retained heap objects would be
+ * copied by the garbage collector on every collection; slots are never traced at all.
+ */
+export class ExchangeTraceSlots implements TraceSlots {
+  numbers = new Float64Array(0)
+  refs: unknown[] = []
+  private text = Buffer.alloc(0)
+
+  reset(limit: number): void {
+    this.numbers = new Float64Array(limit * NUMBERS)
+    this.refs = new Array<unknown>(limit * REFS).fill(undefined)
+    // Pages are only committed as slots are written.
+    this.text = Buffer.allocUnsafeSlow(limit * TEXT_BYTES)
+  }
+
+  store(record: TraceRecord, slot: number): boolean {
+    if (record instanceof ExchangeTrace) {
+      record.storeIn(this, slot)
+      return true
+    }
+    // The buffer keeps this record as an object: nothing of an earlier one stays reachable from here.
+    this.refs.fill(undefined, slot * REFS, (slot + 1) * REFS)
+    return false
+  }
+
+  load(slot: number): TraceRecord {
+    return ExchangeTrace.loadFrom(this, slot)
+  }
+
+  idOf(slot: number): string {
+    return messageIdText(this.refs[slot * REFS + R_ID_POOL] as Uint8Array, this.numbers[slot * NUMBERS + N_ID_OFFSET]!)
+  }
+
+  /**
+   * Writes the three strings into the slot's text as UTF-8: the number of bytes, or -1 when they do
+   * not fit (or are a list, or hold a lone surrogate, which UTF-8 cannot carry) and stay objects.
+   */
+  storeText(slot: number, url: string, headers: string | string[], target: string): number {
+    if (typeof headers !== 'string') return -1
+    const joined = url + headers + target
+    if (joined.length * 3 > TEXT_BYTES && Buffer.byteLength(joined) > TEXT_BYTES) return -1
+    if (!joined.isWellFormed()) return -1
+    return this.text.write(joined, slot * TEXT_BYTES, TEXT_BYTES, 'utf8')
+  }
+
+  loadText(slot: number, bytes: number): string {
+    const start = slot * TEXT_BYTES
+    return this.text.toString('utf8', start, start + bytes)
+  }
+}
+
+// Slot layout. Numbers:
+const N_STARTED = 0
+const N_CLIENT_PORT = 1
+const N_TARGET_RECEIVED = 2
+const N_ID_OFFSET = 3
+const N_DURATION = 4
+const N_STATUS = 5
+const N_RESPONSE_OFFSET = 6
+const N_RESPONSE_LENGTH = 7
+const N_TEXT_BYTES = 8
+const N_URL_CHARS = 9
+const N_HEADER_CHARS = 10
+const N_LOG_LENGTH = 11
+const N_LOG = 12
+/** Step logs up to this long are stored entry by entry (three template steps, or a few steps). */
+const LOG_ENTRIES = 9
+const NUMBERS = N_LOG + LOG_ENTRIES
+// References:
+const R_ROUTE = 0
+const R_ID_POOL = 1
+const R_METHOD = 2
+const R_BODY = 3
+const R_CLIENT_IP = 4
+const R_TARGET_URL = 5
+const R_TARGET_NAME = 6
+const R_FAULT = 7
+const R_APP = 8
+const R_CLIENT_ID = 9
+const R_TARGET_REQUEST = 10
+const R_TARGET_RESPONSE = 11
+const R_REASON = 12
+const R_RESPONSE_HEADERS = 13
+const R_RESPONSE_BUFFER = 14
+const R_WRITTEN = 15
+const R_FLOW_NAME = 16
+const R_FLOW_DESCRIPTION = 17
+const R_REQUEST_MESSAGE = 18
+const R_RESPONSE_MESSAGE = 19
+const R_URL = 20
+const R_HEADERS = 21
+/** The whole log when it is too long for entries; its entries follow. */
+const R_LOG = 22
+const REFS = R_LOG + 1 + LOG_ENTRIES
+/** Text bytes per slot: a request with a dozen headers fits; a longer one keeps its strings as objects. */
+const TEXT_BYTES = 1024
+/** Marks a target URL kept in the slot's text. */
+const TARGET_IN_TEXT = 'target-in-text'
+
 /** Headers that describe one hop only and are never forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'host'])
+/** Their name lengths: other names need no lower-cased copy to be checked. */
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length))
 
 /**
  * The headers to forward. Nothing is copied when there is nothing to drop: the arrays come from
@@ -462,7 +690,8 @@ export function withoutHopByHop(headers: ReadonlyArray<readonly [string, string]
   let out: Array<[string, string]> | undefined
   for (let i = 0; i < headers.length; i++) {
     const pair = headers[i]!
-    if (HOP_BY_HOP.has(pair[0].toLowerCase())) out ??= headers.slice(0, i) as Array<[string, string]>
+    const name = pair[0]
+    if (HOP_BY_HOP_LENGTHS.has(name.length) && HOP_BY_HOP.has(name.toLowerCase())) out ??= headers.slice(0, i) as Array<[string, string]>
     else if (out) out.push(pair as [string, string])
   }
   return out ?? (headers as Array<[string, string]>)

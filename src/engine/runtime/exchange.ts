@@ -126,7 +126,7 @@ class Exchange {
     this.startMark = performance.now()
     this.request = new RequestMessage({ verb: received.method, uri: received.url, headers: received.headers, body: received.body })
     // Accesses are recorded unmasked: the trace masks them when it is read (most traces never are).
-    this.vars = new ExchangeVariables(this.request, new HttpMessage(), UNMASKED, fixed, route.environmentValues)
+    this.vars = new ExchangeVariables(this.request, undefined, UNMASKED, fixed, route.environmentValues)
     this.currentEndpoint = route.endpoint
   }
 
@@ -264,8 +264,9 @@ class Exchange {
   private selectRoute(endpoint: CompiledProxyEndpoint): CompiledRouteRule | null {
     for (const rule of endpoint.routeRules) {
       if (!rule.condition) {
-        // Nothing read, nothing that differs between requests: a shared step template.
-        this.addTemplateStep(rule.takenStep, this.route.services.clock.now() - this.fixed.startedAt, 0)
+        // Nothing read, nothing that differs between requests: a shared step template. Taken before
+        // any step ran, it happened at the start (to the millisecond): no clock to read.
+        this.addTemplateStep(rule.takenStep, this.stepCount === 0 ? 0 : this.elapsedMs(performance.now()), 0)
         return rule
       }
       const recorder: AccessRecorder = { reads: [], writes: [] }
@@ -472,17 +473,19 @@ class Exchange {
   private callTarget(connection: TargetConnection, endpoint: CompiledEndpoint): Promise<void> | undefined {
     const started = performance.now()
     const vars = this.vars
-    const baseUrl = vars.peekPlain('target.url')
-    const copySuffix = isNotFalse(vars.peekPlain('target.copy.pathsuffix'))
-    const copyQuery = isNotFalse(vars.peekPlain('target.copy.queryparams'))
+    // Nothing written: target.url is the one the route set, and the suffix is the fixed one.
+    const untouched = vars.untouched
+    const baseUrl = untouched ? this.fixed.targetUrl : vars.peekPlain('target.url')
+    const copySuffix = isNotFalse(this.unfixed('target.copy.pathsuffix'))
+    const copyQuery = isNotFalse(this.unfixed('target.copy.queryparams'))
     const url = targetUrl(
       typeof baseUrl === 'string' && baseUrl !== '' ? baseUrl : connection.url,
-      copySuffix ? String(vars.peekPlain('proxy.pathsuffix') ?? '') : '',
+      copySuffix ? (untouched ? this.fixed.pathSuffix : String(vars.peekPlain('proxy.pathsuffix') ?? '')) : '',
       copyQuery ? this.request.querystring : ''
     )
     const headers = withoutHopByHop(this.request.headerSnapshot())
     this.targetRequestPart = isAsReceived(this.request, this.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
-    if (url.slice(0, ECHO_SCHEME.length).toLowerCase() === ECHO_SCHEME) {
+    if (isEchoUrl(url)) {
       let response: HttpMessage
       try {
         response = this.echo(url, headers)
@@ -546,12 +549,13 @@ class Exchange {
     started: number
   ): void {
     this.vars.response = response
-    const receivedAfter = smallNumber(this.route.services.clock.now() - this.fixed.startedAt)
+    const now = performance.now()
+    const receivedAfter = this.elapsedMs(now)
     this.fixed.targetReceivedAfter = receivedAfter
     this.targetResponseRaw = { status: response.status, reasonPhrase: response.reasonPhrase, headers: response.headerSnapshot(), body: response.body }
     const success = connection.successCodes(response.status)
     if (success && description instanceof StepTemplate) {
-      this.addTemplateStep(description, receivedAfter, Math.round((performance.now() - started) * 1000))
+      this.addTemplateStep(description, receivedAfter, Math.round((now - started) * 1000))
       return
     }
     const fault = success ? null : new TargetResponseFault(targetErrorResponse(response.status), { category: 'Messaging' })
@@ -563,8 +567,8 @@ class Exchange {
       endpoint: endpointLabel(endpoint),
       description: description instanceof StepTemplate ? description.step.description! : description,
       executed: true,
-      startedAt: this.route.services.clock.now(),
-      durationMs: performance.now() - started,
+      startedAt: this.fixed.startedAt + receivedAfter,
+      durationMs: now - started,
       reads: NOTHING,
       writes: NOTHING
     }
@@ -583,16 +587,15 @@ class Exchange {
     const names: string[] = []
     const values: string[] = []
     if (q >= 0) parseUrlEncodedInto(url.slice(q + 1), names, values)
-    const query = jsonObject(names, values, false)
-    names.length = 0
-    values.length = 0
-    for (const [name, value] of headers) {
-      names.push(name.toLowerCase())
-      values.push(value)
+    const headerNames = new Array<string>(headers.length)
+    const headerValues = new Array<string>(headers.length)
+    for (let i = 0; i < headers.length; i++) {
+      headerNames[i] = headers[i]![0].toLowerCase()
+      headerValues[i] = headers[i]![1]
     }
     const body =
-      `{"method":${JSON.stringify(this.request.verb)},"path":${JSON.stringify(path)},"query":${query},` +
-      `"headers":${jsonObject(names, values, true)},"body":${JSON.stringify(this.request.content)},"variables":{${this.echoVariables()}}}`
+      `{"method":${jsonString(this.request.verb)},"path":${jsonString(path)},"query":${jsonObject(names, values, false)},` +
+      `"headers":${jsonObject(headerNames, headerValues, true)},"body":${jsonString(this.request.content)},"variables":{${this.echoVariables()}}}`
     return new HttpMessage({ status: 200, headers: ECHO_HEADERS, body: encodeUtf8(body) })
   }
 
@@ -600,7 +603,7 @@ class Exchange {
   private echoVariables(): string {
     if (this.vars.untouched) {
       const members = (this.route.echoMembers ??= echoMembersOf(this.route, this.fixed))
-      return `${members.head},"proxy.pathsuffix":${JSON.stringify(this.fixed.pathSuffix)}${members.tail}`
+      return `${members.head},"proxy.pathsuffix":${jsonString(this.fixed.pathSuffix)}${members.tail}`
     }
     let variables = ''
     for (const name of ECHO_VARIABLES) variables += echoMember(name, this.vars.peek(name), variables === '')
@@ -793,6 +796,16 @@ class Exchange {
     this.steps.push(full)
   }
 
+  /** A variable that is not a fixed one: while nothing was written, only the environment can hold it. */
+  private unfixed(name: string): unknown {
+    return this.vars.untouched ? this.route.environmentValues.get(name) : this.vars.peekPlain(name)
+  }
+
+  /** Whole milliseconds from the exchange's start to the performance.now() reading `now`. */
+  private elapsedMs(now: number): number {
+    return smallNumber(Math.round(now - this.startMark))
+  }
+
   /** A bookkeeping step: its shared template, when it happened (ms into the exchange) and its duration in whole microseconds. */
   private addTemplateStep(template: StepTemplate, startedAfter: number, micros: number): void {
     this.stepCount++
@@ -802,13 +815,12 @@ class Exchange {
   private buildTrace(sent: GatewayResponse): TraceRecord {
     const received = this.received
     const vars = this.vars
-    const app = vars.peekPlain('developer.app.name')
-    const clientId = vars.peekPlain('client_id')
+    const app = this.unfixed('developer.app.name')
+    const clientId = this.unfixed('client_id')
     const targetResponse = this.targetResponseRaw
     return this.fixed.finish({
       durationMicros: smallNumber(Math.round((performance.now() - this.startMark) * 1000)),
-      // An exact-size copy: the growing array has spare capacity, and the trace keeps its steps for a long time.
-      steps: this.steps.slice(),
+      steps: this.steps,
       fault: this.traceFault,
       app: typeof app === 'string' && app !== '' ? app : null,
       clientId: typeof clientId === 'string' && clientId !== '' ? clientId : null,
@@ -822,6 +834,17 @@ class Exchange {
       responseMessage: isAsSent(vars.response, sent) ? null : vars.response
     })
   }
+}
+
+/** True for a URL the built-in echo target answers: `echo:` in any case (compared in place, no copy). */
+function isEchoUrl(url: string): boolean {
+  if (url.length < ECHO_SCHEME.length) return false
+  for (let i = 0; i < ECHO_SCHEME.length; i++) {
+    const c = url.charCodeAt(i)
+    // ASCII letters compare case-insensitively through their 0x20 bit; ':' has it set already.
+    if ((c | 0x20) !== ECHO_SCHEME.charCodeAt(i) || (c !== (c | 0x20) && (c < 65 || c > 90))) return false
+  }
+  return true
 }
 
 /** A `target.copy.*` flag: on unless set to "false" (any case). */
@@ -861,6 +884,17 @@ function echoMembersOf(route: ExchangeRoute, fixed: FixedVariables): { head: str
   return { head, tail }
 }
 
+/** JSON.stringify for a string: short ones with nothing to escape are quoted as they are (half the cost). */
+function jsonString(text: string): string {
+  if (text.length > 64) return JSON.stringify(text)
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    // Control characters, quote, backslash and surrogates (a lone one is escaped) take the full path.
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text)
+  }
+  return `"${text}"`
+}
+
 /**
  * A JSON object from parallel name and value lists. Repeated names: values joined with ", " (headers),
  * or an array (query params).
@@ -871,7 +905,7 @@ function jsonObject(names: string[], values: string[], joinRepeated: boolean): s
   for (let i = 1; i < names.length && !repeated; i++) for (let j = 0; j < i && !repeated; j++) repeated = names[j] === names[i]
   let out = ''
   if (!repeated) {
-    for (let i = 0; i < names.length; i++) out += `${i === 0 ? '' : ','}${JSON.stringify(names[i])}:${JSON.stringify(values[i])}`
+    for (let i = 0; i < names.length; i++) out += `${i === 0 ? '' : ','}${jsonString(names[i]!)}:${jsonString(values[i]!)}`
     return `{${out}}`
   }
   const seen = new Map<string, string[]>()

@@ -85,9 +85,18 @@ export class ExchangeVariables implements FlowVariables {
   flowName = 'PreFlow'
   flowDescription = ''
 
+  /** The response; an empty one is made when something asks for it before the target answered. */
+  get response(): HttpMessage {
+    return (this.responseMessage ??= new HttpMessage())
+  }
+
+  set response(message: HttpMessage) {
+    this.responseMessage = message
+  }
+
   constructor(
     readonly request: RequestMessage,
-    public response: HttpMessage,
+    private responseMessage: HttpMessage | undefined,
     /** Masks values as they are recorded into the trace. */
     private readonly masker: { variable(name: string, value: string | null): string | null } = { variable: (_n, v) => v },
     /** Values known when the exchange starts (messageid, proxy.*, client.*); writes shadow them. */

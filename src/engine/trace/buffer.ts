@@ -8,21 +8,44 @@ export const DEFAULT_TRACE_LIMIT = 5000
 /** Listener called for each new trace record. */
 export type TraceListener = (record: TraceRecord) => void
 
-/** Keeps the newest `limit` trace records; older ones are dropped. */
+/**
+ * Storage for records of one kind outside the JS heap, one slot per buffer position. A buffer full of
+ * heap objects costs the garbage collector on every request; records in slots cost it nothing.
+ */
+export interface TraceSlots {
+  /** Stores `record` in `slot`; false (and the slot emptied) when the record has to be kept as an object. */
+  store(record: TraceRecord, slot: number): boolean
+  /** The record stored in `slot`, as a new object. */
+  load(slot: number): TraceRecord
+  /** The id of the record in `slot`, without loading the rest. */
+  idOf(slot: number): string
+  /** Makes room for `limit` slots, all empty. */
+  reset(limit: number): void
+}
+
+/** Marks a buffer position whose record is in the slots. */
+const IN_SLOTS = 0
+
+/** Keeps the newest `limit` records; older ones are dropped. */
 export class TraceBuffer {
-  private slots: Array<TraceRecord | undefined>
+  private entries: Array<TraceRecord | typeof IN_SLOTS | undefined>
   private next = 0
   private count = 0
   private readonly listeners = new Set<TraceListener>()
 
-  constructor(limit: number = DEFAULT_TRACE_LIMIT) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`trace limit must be a positive integer, got ${limit}`)
-    this.slots = new Array<TraceRecord | undefined>(limit)
+  constructor(
+    limit: number = DEFAULT_TRACE_LIMIT,
+    /** Where records that can be stored off the heap go. */
+    private readonly slots?: TraceSlots
+  ) {
+    checkLimit(limit)
+    this.entries = new Array(limit)
+    slots?.reset(limit)
   }
 
   /** Capacity of the buffer. */
   get limit(): number {
-    return this.slots.length
+    return this.entries.length
   }
 
   /** Number of records held. */
@@ -32,9 +55,10 @@ export class TraceBuffer {
 
   /** Stores a record (evicting the oldest when full) and notifies subscribers. */
   add(record: TraceRecord): void {
-    this.slots[this.next] = record
-    this.next = (this.next + 1) % this.slots.length
-    if (this.count < this.slots.length) this.count++
+    const at = this.next
+    this.entries[at] = this.slots?.store(record, at) ? IN_SLOTS : record
+    this.next = (at + 1) % this.entries.length
+    if (this.count < this.entries.length) this.count++
     for (const listener of this.listeners) {
       try {
         listener(record)
@@ -49,19 +73,32 @@ export class TraceBuffer {
     return this.stored().map(plainTraceRecord)
   }
 
-  private stored(): TraceRecord[] {
+  /** The record at a buffer position. */
+  private at(position: number): TraceRecord | undefined {
+    const entry = this.entries[position]
+    return entry === IN_SLOTS ? this.slots!.load(position) : entry
+  }
+
+  /** Positions of the records held, newest first. */
+  private positions(limit = this.count): number[] {
+    const out: number[] = []
+    const n = this.entries.length
+    for (let i = 1; i <= Math.min(limit, this.count); i++) out.push((this.next - i + n) % n)
+    return out
+  }
+
+  private stored(limit?: number): TraceRecord[] {
     const out: TraceRecord[] = []
-    for (let i = 1; i <= this.count; i++) {
-      const slot = this.slots[(this.next - i + this.slots.length) % this.slots.length]
-      if (slot) out.push(slot)
+    for (const position of this.positions(limit)) {
+      const record = this.at(position)
+      if (record) out.push(record)
     }
     return out
   }
 
   /** Summaries, newest first, at most `limit`. */
   list(limit?: number): TraceSummary[] {
-    const records = this.stored()
-    return (limit === undefined ? records : records.slice(0, limit)).map(toTraceSummary)
+    return this.stored(limit).map(toTraceSummary)
   }
 
   /** Full records for export, newest first: the given ids (unknown ids are skipped) or all. */
@@ -80,27 +117,33 @@ export class TraceBuffer {
 
   /** One record by id (a scan: lookups are rare, adds happen on every request). */
   get(id: string): TraceRecord | undefined {
-    for (const slot of this.slots) if (slot !== undefined && slot.id === id) return plainTraceRecord(slot)
+    for (const position of this.positions()) {
+      const entry = this.entries[position]
+      if (entry === IN_SLOTS ? this.slots!.idOf(position) === id : entry?.id === id) return plainTraceRecord(this.at(position)!)
+    }
     return undefined
   }
 
   /** Drops every record. */
   clear(): void {
-    this.slots = new Array<TraceRecord | undefined>(this.slots.length)
-    this.next = 0
-    this.count = 0
+    this.refill(this.entries.length, [])
   }
 
   /** Changes the capacity, keeping the newest records that fit. */
   resize(limit: number): void {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`trace limit must be a positive integer, got ${limit}`)
-    const kept = this.stored().slice(0, limit).reverse()
-    this.slots = new Array<TraceRecord | undefined>(limit)
+    checkLimit(limit)
+    this.refill(limit, this.stored(limit).reverse())
+  }
+
+  /** Empties the buffer at capacity `limit`, then adds `records` (oldest first) without notifying anyone. */
+  private refill(limit: number, records: TraceRecord[]): void {
+    this.entries = new Array(limit)
+    this.slots?.reset(limit)
     this.next = 0
     this.count = 0
     const listeners = [...this.listeners]
     this.listeners.clear()
-    for (const record of kept) this.add(record)
+    for (const record of records) this.add(record)
     for (const l of listeners) this.listeners.add(l)
   }
 
@@ -111,6 +154,10 @@ export class TraceBuffer {
       this.listeners.delete(listener)
     }
   }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`trace limit must be a positive integer, got ${limit}`)
 }
 
 /** The list-view fields of a record. */

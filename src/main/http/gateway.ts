@@ -261,17 +261,18 @@ class GatewayListeners implements Gateway {
       clientIp: normaliseIp(req.socket.remoteAddress),
       clientPort: req.socket.remotePort ?? 0
     }
-    this.options.engine.handle(environment, request).then(
-      ({ response }) => {
-        try {
-          this.write(req, res, response)
-        } catch (e) {
-          // e.g. a header value a policy set that node refuses to send
-          this.failed(res, e)
-        }
-      },
-      (e: unknown) => this.failed(res, e)
-    )
+    const result = this.options.engine.handle(environment, request)
+    if (result instanceof Promise) result.then(({ response }) => this.send(req, res, response), (e: unknown) => this.failed(res, e))
+    else this.send(req, res, result.response)
+  }
+
+  private send(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
+    try {
+      this.write(req, res, response)
+    } catch (e) {
+      // e.g. a header value a policy set that node refuses to send
+      this.failed(res, e)
+    }
   }
 
   private write(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
