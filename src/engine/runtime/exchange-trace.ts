@@ -265,10 +265,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   status = 0
   private reasonPhrase = ''
   private responseHeaders: Array<[string, string]> = NO_HEADERS
-  // The body's bytes as buffer, offset and length: a view object per trace would be the largest thing it keeps.
-  private responseBuffer: ArrayBufferLike = NO_BODY.buffer
-  private responseOffset = 0
-  private responseLength = 0
+  private responseBody: Uint8Array = NO_BODY
   private written: ReadonlyMap<string, unknown> | null = null
   private flowName = ''
   private flowDescription = ''
@@ -289,10 +286,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     this.status = outcome.sent.status
     this.reasonPhrase = outcome.sent.reasonPhrase
     this.responseHeaders = outcome.sent.headers
-    const body = outcome.sent.body
-    this.responseBuffer = body.buffer
-    this.responseOffset = body.byteOffset
-    this.responseLength = body.length
+    this.responseBody = outcome.sent.body
     this.written = outcome.written
     this.flowName = outcome.flowName
     this.flowDescription = outcome.flowDescription
@@ -328,8 +322,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   }
 
   private sent(): GatewayResponse {
-    const body = new Uint8Array(this.responseBuffer, this.responseOffset, this.responseLength)
-    return { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body }
+    return { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body: this.responseBody }
   }
 
   private get cache(): ReadCache {
@@ -413,15 +406,12 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     n[i + N_STARTED] = this.startedAfterEpoch
     n[i + N_CLIENT_PORT] = this.clientPort
     n[i + N_TARGET_RECEIVED] = this.targetReceivedAfter ?? NaN
-    n[i + N_ID_OFFSET] = this.idOffset
     n[i + N_DURATION] = this.durationMicros
     n[i + N_STATUS] = this.status
-    n[i + N_RESPONSE_OFFSET] = this.responseOffset
-    n[i + N_RESPONSE_LENGTH] = this.responseLength
+    const ids = slots.ids
+    for (let k = 0; k < 16; k++) ids[slot * 16 + k] = this.idPool[this.idOffset + k]!
     r[j + R_ROUTE] = this.route
-    r[j + R_ID_POOL] = this.idPool
     r[j + R_METHOD] = this.method
-    r[j + R_BODY] = this.body
     r[j + R_CLIENT_IP] = this.clientIp
     r[j + R_TARGET_URL] = this.targetUrl
     r[j + R_TARGET_NAME] = this.targetName
@@ -431,16 +421,22 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     r[j + R_TARGET_RESPONSE] = this.targetResponsePart
     r[j + R_REASON] = this.reasonPhrase
     r[j + R_RESPONSE_HEADERS] = this.responseHeaders
-    r[j + R_RESPONSE_BUFFER] = this.responseBuffer
     r[j + R_WRITTEN] = this.written
     r[j + R_FLOW_NAME] = this.flowName
     r[j + R_FLOW_DESCRIPTION] = this.flowDescription
     r[j + R_REQUEST_MESSAGE] = this.requestMessage
     r[j + R_RESPONSE_MESSAGE] = this.responseMessage
-    // The request line, headers and target URL: the strings every trace has of its own, as UTF-8 text.
+    // The request line, headers and target URL, the strings every trace has of its own, as UTF-8 text,
+    // and after them the bodies when they fit (else references to them).
     const target = this.targetRequestPart
     const text = slots.storeText(slot, this.url, this.headerText, typeof target === 'string' ? target : '')
     n[i + N_TEXT_BYTES] = text
+    const requestBody = slots.storeBytes(slot, Math.max(text, 0), this.body)
+    n[i + N_REQUEST_BODY_BYTES] = requestBody
+    r[j + R_REQUEST_BODY] = requestBody < 0 ? this.body : undefined
+    const responseBody = slots.storeBytes(slot, Math.max(text, 0) + Math.max(requestBody, 0), this.responseBody)
+    n[i + N_RESPONSE_BODY_BYTES] = responseBody
+    r[j + R_RESPONSE_BODY] = responseBody < 0 ? this.responseBody : undefined
     if (text >= 0) {
       n[i + N_URL_CHARS] = this.url.length
       n[i + N_HEADER_CHARS] = (this.headerText as string).length
@@ -491,8 +487,14 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
       headerText = text.slice(urlEnd, headersEnd)
       if (target === TARGET_IN_TEXT) target = text.slice(headersEnd)
     }
-    const request = { method: r[j + R_METHOD] as string, url, headers: [], body: r[j + R_BODY] as Uint8Array, clientIp: r[j + R_CLIENT_IP] as string, clientPort: n[i + N_CLIENT_PORT]! }
-    const trace = new ExchangeTrace(r[j + R_ROUTE] as ExchangeRoute, request, 0, r[j + R_ID_POOL] as Uint8Array, n[i + N_ID_OFFSET]!)
+    const requestBytes = n[i + N_REQUEST_BODY_BYTES]!
+    const requestAt = Math.max(textBytes, 0)
+    const body = requestBytes < 0 ? (r[j + R_REQUEST_BODY] as Uint8Array) : slots.loadBytes(slot, requestAt, requestBytes)
+    const responseBytes = n[i + N_RESPONSE_BODY_BYTES]!
+    const responseBody =
+      responseBytes < 0 ? (r[j + R_RESPONSE_BODY] as Uint8Array) : slots.loadBytes(slot, requestAt + Math.max(requestBytes, 0), responseBytes)
+    const request = { method: r[j + R_METHOD] as string, url, headers: [], body, clientIp: r[j + R_CLIENT_IP] as string, clientPort: n[i + N_CLIENT_PORT]! }
+    const trace = new ExchangeTrace(r[j + R_ROUTE] as ExchangeRoute, request, 0, slots.ids.slice(slot * 16, slot * 16 + 16), 0)
     trace.startedAfterEpoch = n[i + N_STARTED]!
     trace.headerText = headerText
     trace.targetUrl = r[j + R_TARGET_URL] as string | undefined
@@ -514,9 +516,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     trace.status = n[i + N_STATUS]!
     trace.reasonPhrase = r[j + R_REASON] as string
     trace.responseHeaders = r[j + R_RESPONSE_HEADERS] as Array<[string, string]>
-    trace.responseBuffer = r[j + R_RESPONSE_BUFFER] as ArrayBufferLike
-    trace.responseOffset = n[i + N_RESPONSE_OFFSET]!
-    trace.responseLength = n[i + N_RESPONSE_LENGTH]!
+    trace.responseBody = responseBody
     trace.written = r[j + R_WRITTEN] as ReadonlyMap<string, unknown> | null
     trace.flowName = r[j + R_FLOW_NAME] as string
     trace.flowDescription = r[j + R_FLOW_DESCRIPTION] as string
@@ -584,11 +584,14 @@ interface ReadCache {
 export class ExchangeTraceSlots implements TraceSlots {
   numbers = new Float64Array(0)
   refs: unknown[] = []
+  /** Message ids, 16 bytes per slot. */
+  ids = new Uint8Array(0)
   private text = Buffer.alloc(0)
 
   reset(limit: number): void {
     this.numbers = new Float64Array(limit * NUMBERS)
     this.refs = new Array<unknown>(limit * REFS).fill(undefined)
+    this.ids = new Uint8Array(limit * 16)
     // Pages are only committed as slots are written.
     this.text = Buffer.allocUnsafeSlow(limit * TEXT_BYTES)
   }
@@ -608,7 +611,7 @@ export class ExchangeTraceSlots implements TraceSlots {
   }
 
   idOf(slot: number): string {
-    return messageIdText(this.refs[slot * REFS + R_ID_POOL] as Uint8Array, this.numbers[slot * NUMBERS + N_ID_OFFSET]!)
+    return messageIdText(this.ids, slot * 16)
   }
 
   /**
@@ -627,30 +630,46 @@ export class ExchangeTraceSlots implements TraceSlots {
     const start = slot * TEXT_BYTES
     return this.text.toString('utf8', start, start + bytes)
   }
+
+  /**
+   * Copies `bytes` into the slot's text area at `at`: their length, or -1 when they do not fit there
+   * (the slot then keeps a reference: bodies that big are in buffers of their own anyway).
+   */
+  storeBytes(slot: number, at: number, bytes: Uint8Array): number {
+    if (at + bytes.length > TEXT_BYTES) return -1
+    this.text.set(bytes, slot * TEXT_BYTES + at)
+    return bytes.length
+  }
+
+  /** A copy of `length` bytes stored at `at` in the slot's text area. */
+  loadBytes(slot: number, at: number, length: number): Uint8Array {
+    if (length === 0) return NO_BODY
+    const start = slot * TEXT_BYTES + at
+    return Uint8Array.prototype.slice.call(this.text, start, start + length)
+  }
 }
 
 // Slot layout. Numbers:
 const N_STARTED = 0
 const N_CLIENT_PORT = 1
 const N_TARGET_RECEIVED = 2
-const N_ID_OFFSET = 3
+const N_REQUEST_BODY_BYTES = 3
 const N_DURATION = 4
 const N_STATUS = 5
-const N_RESPONSE_OFFSET = 6
-const N_RESPONSE_LENGTH = 7
-const N_TEXT_BYTES = 8
-const N_URL_CHARS = 9
-const N_HEADER_CHARS = 10
-const N_LOG_LENGTH = 11
-const N_LOG = 12
+const N_RESPONSE_BODY_BYTES = 6
+const N_TEXT_BYTES = 7
+const N_URL_CHARS = 8
+const N_HEADER_CHARS = 9
+const N_LOG_LENGTH = 10
+const N_LOG = 11
 /** Step logs up to this long are stored entry by entry (three template steps, or a few steps). */
 const LOG_ENTRIES = 9
 const NUMBERS = N_LOG + LOG_ENTRIES
 // References:
 const R_ROUTE = 0
-const R_ID_POOL = 1
+const R_REQUEST_BODY = 1
 const R_METHOD = 2
-const R_BODY = 3
+const R_RESPONSE_BODY = 3
 const R_CLIENT_IP = 4
 const R_TARGET_URL = 5
 const R_TARGET_NAME = 6
@@ -661,18 +680,17 @@ const R_TARGET_REQUEST = 10
 const R_TARGET_RESPONSE = 11
 const R_REASON = 12
 const R_RESPONSE_HEADERS = 13
-const R_RESPONSE_BUFFER = 14
-const R_WRITTEN = 15
-const R_FLOW_NAME = 16
-const R_FLOW_DESCRIPTION = 17
-const R_REQUEST_MESSAGE = 18
-const R_RESPONSE_MESSAGE = 19
-const R_URL = 20
-const R_HEADERS = 21
+const R_WRITTEN = 14
+const R_FLOW_NAME = 15
+const R_FLOW_DESCRIPTION = 16
+const R_REQUEST_MESSAGE = 17
+const R_RESPONSE_MESSAGE = 18
+const R_URL = 19
+const R_HEADERS = 20
 /** The whole log when it is too long for entries; its entries follow. */
-const R_LOG = 22
+const R_LOG = 21
 const REFS = R_LOG + 1 + LOG_ENTRIES
-/** Text bytes per slot: a request with a dozen headers fits; a longer one keeps its strings as objects. */
+/** Text bytes per slot: URL, headers and target URL, then the bodies. A request with a dozen headers and a small body fits; what does not fit stays an object. */
 const TEXT_BYTES = 1024
 /** Marks a target URL kept in the slot's text. */
 const TARGET_IN_TEXT = 'target-in-text'
