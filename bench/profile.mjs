@@ -26,7 +26,7 @@ const load = await new Promise((resolve, reject) =>
 const exited = new Promise((resolve) => child.once('exit', resolve))
 child.send('exit')
 await exited
-// Thread 0 of the child: the main thread (Vite's module runner adds a worker thread of its own).
+// Thread 0 of the child: its main thread.
 const newest = readdirSync(dir).filter((f) => f.includes(`.${child.pid}.0.`)).sort().at(-1)
 const profile = JSON.parse(readFileSync(dir + newest, 'utf8'))
 const self = new Map()

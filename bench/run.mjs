@@ -13,6 +13,7 @@ import http from 'node:http'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { buildHarness } from './harness-build.mjs'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
@@ -159,6 +160,8 @@ function record(name, description, fields, lines) {
 const line = (label, s) => `${label.padEnd(28)} ${String(s.requestsPerSecond).padStart(6)} req/s, ${s.cpuMicrosPerRequest} us CPU/request (p99 ${s.latencyMsP99} ms)`
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+// Built once here; every server process loads the same bundle.
+process.env.BENCH_HARNESS = await buildHarness()
 console.log(`bench: ${ROUNDS} x ${SECONDS}s per side, ${CONNECTIONS} connections, tracing on; load average ${round(os.loadavg()[0], 2)} on ${os.cpus().length} CPUs`)
 
 const gateway = wanted('gateway-echo') || wanted('oauth-verify') || wanted('oauth-token') ? await startServer('gateway') : null

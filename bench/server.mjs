@@ -1,8 +1,8 @@
-// Child process for one measurement: `gateway` runs the real gateway (TypeScript loaded through
-// Vite's module runner, no build step; BENCH_LIVE_TOKENS records in its token store); `bare` answers
+// Child process for one measurement: `gateway` runs the real gateway (bundled as the app ships it, see
+// harness-build.mjs; BENCH_LIVE_TOKENS records in its token store); `bare` answers
 // every request with fixed bytes via node:http; `jwt` runs the in-process JWT verification comparison.
 import http from 'node:http'
-import { fileURLToPath } from 'node:url'
+import { loadHarness } from './harness-build.mjs'
 
 const mode = process.argv[2]
 
@@ -43,9 +43,3 @@ if (mode === 'gateway') {
   process.exit(2)
 }
 
-async function loadHarness() {
-  const { runnerImport } = await import('vite')
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const { module } = await runnerImport(fileURLToPath(new URL('./harness.ts', import.meta.url)), { root, configFile: false, logLevel: 'error' })
-  return module
-}

@@ -38,9 +38,8 @@ if (limit === undefined) {
   }
   console.log(`per retained echo trace: ${(bytes / requests).toFixed(0)} bytes, ${(objects / requests).toFixed(1)} objects`)
 } else {
-  const { runnerImport } = await import('vite')
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const { module: harness } = await runnerImport(fileURLToPath(new URL('./harness.ts', import.meta.url)), { root, configFile: false, logLevel: 'error' })
+  const { loadHarness } = await import('./harness-build.mjs')
+  const harness = await loadHarness()
   const gateway = await harness.startBenchGateway({ traceLimit: Number(limit) })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   const one = () =>

@@ -23,9 +23,10 @@ export function encodeUtf8(text: string): Uint8Array {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
     slabOffset = 0
   }
-  // Written in place (no view of the free space per call); the result is a plain Uint8Array view.
+  // Written in place (no view of the free space per call); the result is a Buffer, which the
+  // listener can turn into the string it sends without another view.
   const written = slab.write(text, slabOffset, 'utf8')
-  const bytes = new Uint8Array(slab.buffer, slab.byteOffset + slabOffset, written)
+  const bytes = slab.subarray(slabOffset, slabOffset + written)
   slabOffset += written
   return bytes
 }

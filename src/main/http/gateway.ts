@@ -276,18 +276,18 @@ class GatewayListeners implements Gateway {
   }
 
   private write(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
+    const body = response.body
     const flat: string[] = []
     for (const [name, value] of response.headers) {
       if (name.length === 14 && name.toLowerCase() === 'content-length') continue
       flat.push(name, value)
     }
-    flat.push('Content-Length', String(response.body.length))
+    flat.push('Content-Length', String(body.length))
     res.writeHead(response.status, response.reasonPhrase, flat)
-    if (req.method === 'HEAD' || response.body.length === 0) res.end()
-    else if (response.body.length <= SINGLE_WRITE_LIMIT) {
-      // A latin1 string is byte-exact and lets node send headers and body in one write instead of a writev.
-      res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.length).toString('latin1'), 'latin1')
-    } else res.end(response.body)
+    if (req.method === 'HEAD' || body.length === 0) res.end()
+    // A latin1 string is byte-exact and lets node send headers and body in one write instead of a writev.
+    else if (body.length <= SINGLE_WRITE_LIMIT) res.end((Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length)).toString('latin1'), 'latin1')
+    else res.end(body)
   }
 
   private failed(res: http.ServerResponse, e: unknown): void {
