@@ -341,7 +341,6 @@ class GatewayEngine implements Engine {
     }
   }
 
-
   /** Keeps the exchange's trace and hands the result on. */
   private kept(result: ExchangeResult): ExchangeResult {
     this.traces.add(result.trace)

@@ -1,9 +1,10 @@
 /**
- * What an exchange keeps after it ends, and the trace record read from it. The trace buffer keeps
- * thousands of these, so a record is a handful of objects: the request as the listener received it,
- * the response as it was sent, the deployment it ran on (shared), a step log in which bookkeeping steps
- * are a shared template plus two small integers, and the parts the variables are rebuilt from.
- * Everything a trace viewer shows is computed, masked and cached on the first read.
+ * An exchange's fixed variables and, once it ended, its trace record, and the slots the trace buffer
+ * keeps finished records in. A record holds what everything else is rebuilt from: the request as the
+ * listener received it, the response as it was sent, the deployment it ran on (shared), a step log in
+ * which bookkeeping steps are a shared template plus two numbers, and the written variables. The
+ * buffer copies it into off-heap slots (ExchangeTraceSlots) and rebuilds it when it is read; what a
+ * trace viewer shows is computed, masked and cached on the first read.
  */
 import type { Environment } from '../../shared/model'
 import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep } from '../../shared/trace'
@@ -62,8 +63,7 @@ export type StepLog = Array<TraceStep | StepTemplate | number>
 
 /**
  * The variables known when an exchange starts, plus the target fields the route sets; one object, no
- * map. It keeps the request as received field by field, headers as one flat list: the listener's
- * request object and its header pairs can then go when the exchange ends, while this stays in the trace buffer.
+ * map. It keeps the request as received field by field, its headers as one text (what a trace slot stores).
  */
 export class ExchangeFixedVariables implements FixedVariables {
   readonly names = FIXED_VARIABLE_NAMES
@@ -71,8 +71,8 @@ export class ExchangeFixedVariables implements FixedVariables {
   readonly method: string
   readonly url: string
   /**
-   * Header names and values, alternating, joined with line breaks: one retained string instead of one
-   * per name and value. A list when some part has a line break itself (no listener passes one).
+   * Header names and values, alternating, joined with line breaks. A list when some part has a line
+   * break itself (no listener passes one).
    */
   protected headerText: string | string[]
   readonly body: Uint8Array
@@ -83,7 +83,7 @@ export class ExchangeFixedVariables implements FixedVariables {
   /** `target.received.end.timestamp`, in ms after startedAt. */
   targetReceivedAfter: number | undefined = undefined
   private idText: string | undefined = undefined
-  // A number this large would be a heap object of its own in every trace; the offset is a small integer.
+  /** The start, in ms after the route's epoch. */
   protected startedAfterEpoch: number
 
   constructor(
@@ -250,8 +250,8 @@ export interface ExchangeOutcome {
 
 /**
  * One exchange from start to end: the values fixed when it started, which the flow reads as variables,
- * and once it ended (finish()), its trace. One object per exchange is what the trace buffer keeps; the
- * summary fields read through, everything else is computed and masked on first read.
+ * and once it ended (finish()), its trace. The summary fields read through, everything else is
+ * computed and masked on first read.
  */
 export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRecord {
   private durationMicros = 0
@@ -576,10 +576,11 @@ interface ReadCache {
 
 /**
  * Finished exchanges kept outside the JS heap, one slot per trace buffer position: numbers in a
- * Float64Array, the strings each exchange has of its own (request URL, headers, target URL) as UTF-8
- * in one byte buffer, and references to what exchanges share (the route, constant strings, step
- * templates, bodies already in buffers) in a flat array. Thousands of retained heap objects would be
- * copied by the garbage collector on every collection; slots are never traced at all.
+ * Float64Array, the message id in a byte array, what each exchange has of its own (request URL,
+ * headers, target URL as UTF-8, then the bodies) in a byte buffer, and references to what exchanges
+ * share (the route, constant strings, step templates) in a flat array; what does not fit is referenced.
+ * Thousands of retained heap objects, and the buffers they point into, would keep the garbage
+ * collector busy on every request; slots hold nothing a request allocated.
  */
 export class ExchangeTraceSlots implements TraceSlots {
   numbers = new Float64Array(0)

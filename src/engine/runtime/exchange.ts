@@ -838,11 +838,11 @@ class Exchange {
 
 /** True for a URL the built-in echo target answers: `echo:` in any case (compared in place, no copy). */
 function isEchoUrl(url: string): boolean {
-  if (url.length < ECHO_SCHEME.length) return false
   for (let i = 0; i < ECHO_SCHEME.length; i++) {
+    const want = ECHO_SCHEME.charCodeAt(i)
+    // NaN past the end of the URL; the scheme's letters also match upper-cased.
     const c = url.charCodeAt(i)
-    // ASCII letters compare case-insensitively through their 0x20 bit; ':' has it set already.
-    if ((c | 0x20) !== ECHO_SCHEME.charCodeAt(i) || (c !== (c | 0x20) && (c < 65 || c > 90))) return false
+    if (c !== want && !(want >= 97 && want <= 122 && c === want - 32)) return false
   }
   return true
 }
