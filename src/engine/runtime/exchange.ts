@@ -245,7 +245,7 @@ class Exchange {
         endpoint: endpointLabel(endpoint),
         description: matched ? `Flow ${flow.name} matched` : `Flow ${flow.name} did not match`,
         executed: matched,
-        startedAt: this.route.services.clock.now(),
+        startedAt: this.timestamp(),
         durationMs: performance.now() - started,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
@@ -280,7 +280,7 @@ class Exchange {
         condition: rule.condition.source,
         conditionResult: matched,
         executed: matched,
-        startedAt: this.route.services.clock.now(),
+        startedAt: this.timestamp(),
         durationMs: 0,
         reads: recorder.reads.length > 0 ? recorder.reads : NOTHING,
         writes: NOTHING
@@ -418,7 +418,7 @@ class Exchange {
       policy: base.policy,
       policyType: base.policyType,
       executed: true,
-      startedAt: this.route.services.clock.now(),
+      startedAt: this.timestamp(),
       durationMs: performance.now() - started,
       reads: recorder.reads,
       writes: recorder.writes
@@ -751,7 +751,7 @@ class Exchange {
   private async runPostClientFlow(flow: CompiledFlow): Promise<void> {
     const endpoint = this.route.endpoint
     this.phase = 'post-client'
-    this.vars.store.set('client.sent.end.timestamp', this.route.services.clock.now())
+    this.vars.store.set('client.sent.end.timestamp', this.timestamp())
     this.vars.current = 'response'
     this.flowName = 'PostClientFlow'
     this.vars.flowName = 'PostClientFlow'
@@ -792,7 +792,7 @@ class Exchange {
     full.index = this.stepCount++
     full.kind = kind
     full.phase = this.phase
-    full.startedAt = this.route.services.clock.now()
+    full.startedAt = this.timestamp()
     this.steps.push(full)
   }
 
@@ -804,6 +804,14 @@ class Exchange {
   /** Whole milliseconds from the exchange's start to the performance.now() reading `now`. */
   private elapsedMs(now: number): number {
     return smallNumber(Math.round(now - this.startMark))
+  }
+
+  /**
+   * A time inside the exchange: its start plus the real time since, so that every step of a trace is
+   * timed on one clock (the engine clock may be frozen or moved while an exchange waits).
+   */
+  private timestamp(): number {
+    return this.fixed.startedAt + this.elapsedMs(performance.now())
   }
 
   /** A bookkeeping step: its shared template, when it happened (ms into the exchange) and its duration in whole microseconds. */

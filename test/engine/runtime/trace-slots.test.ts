@@ -109,3 +109,32 @@ describe('trace slots', () => {
     expect(buffer.get(second.id)).toBeUndefined()
   })
 })
+
+describe('times inside an exchange', () => {
+  test('every step is timed on one clock: start plus real time, also with the engine clock frozen', async () => {
+    const http = fakeHttp(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 15))
+      return { status: 200, reasonPhrase: 'OK', headers: [], body: new Uint8Array(0) }
+    })
+    const engine = makeEngine(http)
+    deployOk(
+      engine,
+      workspace([
+        proxy({
+          name: 'slow',
+          basePath: '/slow',
+          policies: { A: stamp('A'), B: stamp('B') },
+          proxyEndpoints: { default: proxyEndpoint(`<PreFlow><Request>${step('A')}</Request><Response>${step('B')}</Response></PreFlow>`) },
+          targetEndpoints: { default: '<TargetEndpoint name="default"><HTTPTargetConnection><URL>http://backend.example</URL></HTTPTargetConnection></TargetEndpoint>' }
+        })
+      ])
+    )
+    const { trace } = await engine.handle('test', request('GET', '/slow'))
+    // makeEngine's clock is frozen at T0.
+    const starts = trace.steps.map((s) => s.startedAt - trace.startedAt)
+    expect(starts).toEqual([...starts].sort((a, b) => a - b))
+    expect(trace.steps.map((s) => s.policy ?? s.kind)).toEqual(['A', 'route', 'target', 'B'])
+    expect(starts[2]).toBeGreaterThanOrEqual(14)
+    expect(Number(trace.variables['target.received.end.timestamp']) - trace.startedAt).toBe(starts[2])
+  })
+})
