@@ -1,8 +1,8 @@
 /**
- * The bench's gateway: a small workspace deployed on the real engine behind the real listener on
- * 127.0.0.1, tracing on. Proxies: an echo proxy without policies (/bench), a token endpoint
- * (/oauth/token, client_credentials), an echo proxy whose PreFlow verifies an access token (/verify)
- * and a proxy that verifies JWT access tokens and answers itself (/jwt).
+ * The bench's gateway: the sample workspace plus the bench's own proxies, deployed on the real engine
+ * behind the real listeners on 127.0.0.1, tracing on. Bench proxies: an echo proxy without policies
+ * (/bench), a token endpoint (/bench-oauth/token, client_credentials), an echo proxy whose PreFlow
+ * verifies an access token (/verify) and a proxy that verifies JWT access tokens and answers itself (/jwt).
  */
 import { jwtVerify } from 'jose'
 import { createEngine, cryptoRandom, systemClock, type Engine, type GatewayRequest } from '../src/engine'
@@ -10,6 +10,7 @@ import { createMemoryTokenStore, hashToken, mintOpaqueToken } from '../src/engin
 import { createGateway } from '../src/main/http/gateway'
 import { createHttpClient } from '../src/main/http/http-client'
 import { workspaceSchema } from '../src/shared/model'
+import sample from '../resources/samples/sample-org.json'
 import type { TokenRecord } from '../src/shared/tokens'
 
 export const BENCH_PATH = '/bench/echo?x=1'
@@ -32,8 +33,10 @@ const echoTarget = '<TargetEndpoint name="default"><HTTPTargetConnection><URL>ec
 const toTarget = '<RouteRule name="default"><TargetEndpoint>default</TargetEndpoint></RouteRule>'
 const preFlow = (step: string) => `<PreFlow><Request><Step><Name>${step}</Name></Step></Request></PreFlow>`
 
+/** The sample workspace with the bench's proxies, product, developer and app added to its test environment. */
 function benchWorkspace() {
-  return workspaceSchema.parse({
+  const base = workspaceSchema.parse(sample)
+  const bench = workspaceSchema.parse({
     schemaVersion: 1,
     organization: { name: 'bench' },
     environments: [{ name: 'test', port: 9001, variables: [{ name: 'private.jwtkey', value: JWT_SECRET }] }],
@@ -47,7 +50,7 @@ function benchWorkspace() {
       },
       {
         name: 'bench-oauth',
-        basePath: '/oauth',
+        basePath: '/bench-oauth',
         environments: ['test'],
         proxyEndpoints: {
           default: `<ProxyEndpoint name="default"><Flows>
@@ -96,6 +99,16 @@ function benchWorkspace() {
       }
     ]
   })
+  return workspaceSchema.parse({
+    ...base,
+    environments: base.environments.map((env) =>
+      env.name === 'test' ? { ...env, variables: [...env.variables, ...bench.environments[0]!.variables] } : env
+    ),
+    proxies: [...base.proxies, ...bench.proxies],
+    apiProducts: [...base.apiProducts, ...bench.apiProducts],
+    developers: [...base.developers, ...bench.developers],
+    apps: [...base.apps, ...bench.apps]
+  })
 }
 
 /** `count` live access-token records shaped like the ones GenerateAccessToken stores for the bench app. */
@@ -119,7 +132,7 @@ export function liveTokenRecords(count: number, now: number): TokenRecord[] {
       attributes: [],
       refreshExpiresAt: 0,
       refreshCount: 0,
-      organization: 'bench',
+      organization: sample.organization.name,
       environment: 'test'
     })
   }
@@ -146,7 +159,7 @@ function gatewayRequest(method: string, url: string, headers: Array<[string, str
 
 /** Issues an access token (opaque, or a JWT) through the engine, as a client would get one. */
 export async function issueToken(engine: Engine, kind: 'opaque' | 'jwt'): Promise<string> {
-  const path = kind === 'jwt' ? '/oauth/jwt-token' : '/oauth/token'
+  const path = kind === 'jwt' ? '/bench-oauth/jwt-token' : '/bench-oauth/token'
   const { response } = await engine.handle('test', gatewayRequest('POST', path, [FORM_TYPE, BASIC_AUTH], 'grant_type=client_credentials'))
   const body = new TextDecoder().decode(response.body)
   if (response.status !== 200) throw new Error(`token request answered ${response.status}: ${body}`)
@@ -165,11 +178,12 @@ export async function startBenchGateway(options: { liveTokens?: number; traceLim
   const requests = {
     echo: { method: 'GET', path: BENCH_PATH, headers: {} },
     verify: { method: 'GET', path: '/verify/echo?x=1', headers: { Authorization: `Bearer ${accessToken}` } },
-    token: { method: 'POST', path: '/oauth/token', headers: Object.fromEntries([FORM_TYPE, BASIC_AUTH]), body: 'grant_type=client_credentials' }
+    token: { method: 'POST', path: '/bench-oauth/token', headers: Object.fromEntries([FORM_TYPE, BASIC_AUTH]), body: 'grant_type=client_credentials' }
   }
-  const gateway = createGateway({ engine, environments: engine.workspace().environments, portOverrides: { test: 0 } })
+  const environments = engine.workspace().environments
+  const gateway = createGateway({ engine, environments, portOverrides: Object.fromEntries(environments.map((env) => [env.name, 0])) })
   await gateway.start()
-  const status = gateway.status()[0]!
+  const status = gateway.status().find((listener) => listener.environment === 'test')!
   if (status.state !== 'started') throw new Error(`gateway did not start: ${status.error ?? status.state}`)
   return { port: status.port, traceLimit: engine.traces.limit, requests, stop: () => gateway.stop() }
 }

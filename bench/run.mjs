@@ -3,7 +3,7 @@
 // hits both sides alike. Results go to bench/results/<name>.json.
 //   gateway-echo       proxy with the echo target and no policies (tracing on) vs bare node:http
 //   oauth-verify       proxy whose PreFlow has OAuthV2 VerifyAccessToken (valid token) vs bare node:http
-//   oauth-token        client_credentials token issue (POST /oauth/token, Basic auth) vs bare node:http
+//   oauth-token        client_credentials token issue (POST /bench-oauth/token, Basic auth) vs bare node:http
 //   oauth-token-store  token issue with 100k live tokens in the store vs an empty store
 //   jwt-verify         in-process: a request through VerifyJWTAccessToken vs jose's jwtVerify, same key and token
 // Server CPU time per request is recorded beside throughput: on a shared machine it is the steadier number.
@@ -188,7 +188,7 @@ try {
   }, [line('bare node:http', verify.baseline), line('gateway (VerifyAccessToken)', verify.subject)])
 
   const token = gateway && wanted('oauth-token') ? await againstBare(gateway, gateway.requests.token) : null
-  if (token) record('oauth-token', 'client_credentials token issue (POST /oauth/token, Basic auth) vs bare node:http answering the same bytes', {
+  if (token) record('oauth-token', 'client_credentials token issue (POST /bench-oauth/token, Basic auth) vs bare node:http answering the same bytes', {
     path: gateway.requests.token.path,
     bodyBytes: token.bodyBytes,
     bare: token.baseline,
