@@ -161,4 +161,27 @@ describe('console server (headless console API)', () => {
     })
     expect(received).toContain('event: clock.changed\ndata: {"now":0,"iso":"1970-01-01T00:00:00.000Z","mode":"frozen","offsetMs":0}\n\n')
   })
+
+  it('delivers a burst of events complete and in order', async () => {
+    const count = 500
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: `/api/events?secret=${SECRET}`, headers: { host } }, (res) => {
+        let text = ''
+        res.on('data', (c: Buffer) => {
+          text += c.toString()
+          if (text.includes(': connected') && !text.includes('event:')) {
+            for (let i = 0; i < count; i++) events.emit('clock.changed', { now: i, iso: '1970-01-01T00:00:00.000Z', mode: 'frozen', offsetMs: 0 })
+          }
+          if (text.includes(`"now":${count - 1},`)) {
+            req.destroy()
+            resolve(text)
+          }
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    const nows = [...received.matchAll(/"now":(\d+),/g)].map((m) => Number(m[1]))
+    expect(nows).toEqual(Array.from({ length: count }, (_, i) => i))
+  })
 })

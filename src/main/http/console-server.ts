@@ -117,9 +117,18 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const allowedOrigins = (): Set<string> => new Set([`http://${CONSOLE_HOST}:${port}`, `http://localhost:${port}`])
   const streams = new Set<ServerResponse>()
 
+  // Events of one turn of the event loop go out in one write per client: under gateway load every
+  // request adds a trace, and a socket write per trace and client would cost more than the request.
+  let pending = ''
+  const flush = (): void => {
+    const frames = pending
+    pending = ''
+    for (const stream of streams) stream.write(frames)
+  }
   const unsubscribe = events.subscribe((name, payload) => {
-    const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`
-    for (const stream of streams) stream.write(frame)
+    if (streams.size === 0) return
+    if (pending === '') setImmediate(flush)
+    pending += `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`
   })
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
