@@ -263,7 +263,6 @@ class GatewayEngine implements Engine {
 
   private rebuildRoutes(): void {
     const routes = new Map<string, Route[]>()
-    const epoch = this.deps.clock.now()
     for (const deployed of this.running.values()) {
       for (const env of deployed.environments) {
         const runtime = this.environments.get(env)
@@ -282,8 +281,7 @@ class GatewayEngine implements Engine {
               services: this.services,
               masker: runtime.masker,
               environmentValues: runtime.values,
-              proxyInfo: { name: deployed.compiled.name, basePath: endpoint.basePath, revision: String(deployed.revision) },
-              epoch
+              proxyInfo: { name: deployed.compiled.name, basePath: endpoint.basePath, revision: String(deployed.revision) }
             }
           })
         }

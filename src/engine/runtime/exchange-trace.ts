@@ -49,15 +49,13 @@ export interface ExchangeRoute {
   environmentValues: ReadonlyMap<string, string>
   /** What policies are told about the proxy they run in. */
   proxyInfo: PolicyContext['proxy']
-  /** A clock reading taken when the route was built: exchanges keep their start as a (small integer) offset from it. */
-  epoch: number
   /** The echo target's variables that depend on the deployment only, as JSON members (computed on first use). */
   echoMembers?: { head: string; tail: string }
 }
 
 /**
  * The steps of an exchange in order: a full TraceStep, or a StepTemplate followed by its start (ms
- * after the exchange started) and its duration in microseconds: small integers, no objects.
+ * after the exchange started) and its duration in microseconds.
  */
 export type StepLog = Array<TraceStep | StepTemplate | number>
 
@@ -83,8 +81,8 @@ export class ExchangeFixedVariables implements FixedVariables {
   /** `target.received.end.timestamp`, in ms after startedAt. */
   targetReceivedAfter: number | undefined = undefined
   private idText: string | undefined = undefined
-  /** The start, in ms after the route's epoch. */
-  protected startedAfterEpoch: number
+  /** The clock's reading when the exchange started. */
+  readonly startedAt: number
 
   constructor(
     readonly route: ExchangeRoute,
@@ -94,7 +92,7 @@ export class ExchangeFixedVariables implements FixedVariables {
     protected readonly idPool: Uint8Array,
     protected readonly idOffset: number
   ) {
-    this.startedAfterEpoch = smallNumber(startedAt - route.epoch)
+    this.startedAt = startedAt
     this.method = received.method.toUpperCase()
     this.url = received.url
     const pairs = received.headers
@@ -109,11 +107,6 @@ export class ExchangeFixedVariables implements FixedVariables {
     this.body = received.body
     this.clientIp = received.clientIp
     this.clientPort = received.clientPort
-  }
-
-  /** The clock's reading when the exchange started. */
-  get startedAt(): number {
-    return this.route.epoch + this.startedAfterEpoch
   }
 
   get messageId(): string {
@@ -196,15 +189,6 @@ export class ExchangeFixedVariables implements FixedVariables {
         return undefined
     }
   }
-}
-
-/**
- * `n` as a value the engine stores without a heap object of its own when it is a small integer (V8
- * keeps the result of arithmetic on large numbers boxed even when it is integral); other numbers as they are.
- */
-export function smallNumber(n: number): number {
-  const int = n | 0
-  return int === n ? int : n
 }
 
 /** The path of a request URL (`/` for an empty one). */
@@ -403,7 +387,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     const r = slots.refs
     const i = slot * NUMBERS
     const j = slot * REFS
-    n[i + N_STARTED] = this.startedAfterEpoch
+    n[i + N_STARTED] = this.startedAt
     n[i + N_CLIENT_PORT] = this.clientPort
     n[i + N_TARGET_RECEIVED] = this.targetReceivedAfter ?? NaN
     n[i + N_DURATION] = this.durationMicros
@@ -494,8 +478,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     const responseBody =
       responseBytes < 0 ? (r[j + R_RESPONSE_BODY] as Uint8Array) : slots.loadBytes(slot, requestAt + Math.max(requestBytes, 0), responseBytes)
     const request = { method: r[j + R_METHOD] as string, url, headers: [], body, clientIp: r[j + R_CLIENT_IP] as string, clientPort: n[i + N_CLIENT_PORT]! }
-    const trace = new ExchangeTrace(r[j + R_ROUTE] as ExchangeRoute, request, 0, slots.ids.slice(slot * 16, slot * 16 + 16), 0)
-    trace.startedAfterEpoch = n[i + N_STARTED]!
+    const trace = new ExchangeTrace(r[j + R_ROUTE] as ExchangeRoute, request, n[i + N_STARTED]!, slots.ids.slice(slot * 16, slot * 16 + 16), 0)
     trace.headerText = headerText
     trace.targetUrl = r[j + R_TARGET_URL] as string | undefined
     trace.targetName = r[j + R_TARGET_NAME] as string | undefined

@@ -32,7 +32,6 @@ import {
 } from '../bundle/compile'
 import {
   ExchangeTrace,
-  smallNumber,
   withoutHopByHop,
   type ExchangeRoute,
   type GatewayRequest,
@@ -803,7 +802,7 @@ class Exchange {
 
   /** Whole milliseconds from the exchange's start to the performance.now() reading `now`. */
   private elapsedMs(now: number): number {
-    return smallNumber(Math.round(now - this.startMark))
+    return Math.round(now - this.startMark)
   }
 
   /**
@@ -817,7 +816,7 @@ class Exchange {
   /** A bookkeeping step: its shared template, when it happened (ms into the exchange) and its duration in whole microseconds. */
   private addTemplateStep(template: StepTemplate, startedAfter: number, micros: number): void {
     this.stepCount++
-    this.steps.push(template, smallNumber(startedAfter), smallNumber(micros))
+    this.steps.push(template, startedAfter, micros)
   }
 
   private buildTrace(sent: GatewayResponse): TraceRecord {
@@ -827,7 +826,7 @@ class Exchange {
     const clientId = this.unfixed('client_id')
     const targetResponse = this.targetResponseRaw
     return this.fixed.finish({
-      durationMicros: smallNumber(Math.round((performance.now() - this.startMark) * 1000)),
+      durationMicros: Math.round((performance.now() - this.startMark) * 1000),
       steps: this.steps,
       fault: this.traceFault,
       app: typeof app === 'string' && app !== '' ? app : null,

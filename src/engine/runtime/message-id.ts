@@ -5,7 +5,6 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 
 /** The hex text of the 16-byte message id at `offset` in `pool`. */
 export function messageIdText(pool: Uint8Array, offset: number): string {
-  // join() gives one flat string; += would leave a chain of 16 cons strings in every retained trace.
   const parts = new Array<string>(16)
   for (let i = 0; i < 16; i++) parts[i] = HEX[pool[offset + i]!]!
   return parts.join('')
