@@ -15,6 +15,7 @@ import { EventHub } from './events'
 import { createGateway, type Gateway } from './http/gateway'
 import { createHttpClient } from './http/http-client'
 import { sendWorkbenchRequest } from './services/workbench'
+import { CliError } from './cli'
 
 export interface ConsoleOptions {
   dataDir: string
@@ -24,6 +25,8 @@ export interface ConsoleOptions {
   envPorts?: Record<string, number>
   /** Trace buffer size (default 5000). */
   traceLimit?: number
+  /** Trace buffer bound in bytes (`--trace-max-mb`). */
+  traceMaxBytes?: number
 }
 
 export interface GatelabConsole {
@@ -45,6 +48,14 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     sampleFile: options.sampleFile,
     now: () => clock.now()
   })
+  // An --env-port for an environment the workspace does not have is a typo: refuse it before anything listens.
+  const environmentNames = store.read().environments.map((env) => env.name)
+  const unknownEnvironment = Object.keys(options.envPorts ?? {}).find((name) => !environmentNames.includes(name))
+  if (unknownEnvironment !== undefined) {
+    await store.close()
+    const known = environmentNames.length > 0 ? `its environments are ${environmentNames.join(', ')}` : 'it has no environments'
+    throw new CliError(`--env-port ${unknownEnvironment}: the workspace has no environment "${unknownEnvironment}"; ${known}.`)
+  }
   const http = createHttpClient()
   const engine = createEngine({
     clock,
@@ -54,7 +65,13 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     traceLimit: options.traceLimit
   })
   engine.deploy(store.read())
-  const gateway = createGateway({ engine, environments: store.read().environments, portOverrides: options.envPorts ?? {} })
+  const gateway = createGateway({
+    engine,
+    environments: store.read().environments,
+    portOverrides: options.envPorts ?? {},
+    // A busy port is retried in the background: each attempt's outcome reaches the console.
+    onListenerChange: () => events.emit('gateway.changed', gateway.status())
+  })
   await gateway.start()
 
   const unsubscribers = [

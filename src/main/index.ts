@@ -5,7 +5,7 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, dialog } from 'electron'
 import { join, normalize, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { CliError, parseCliOptions } from './cli'
+import { CliError, USAGE, USAGE_EXIT_CODE, checkStartupPaths, parseCliOptions } from './cli'
 import { createConsole, type GatelabConsole } from './console'
 import { CONSOLE_CSP } from './http/console-server'
 import { EVENT_CHANNEL, registerConsoleIpc, unregisterConsoleIpc } from './ipc/register'
@@ -43,6 +43,12 @@ async function openWindow(): Promise<void> {
 async function start(): Promise<void> {
   const electronArgs = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => a !== '.')
   const options = parseCliOptions(electronArgs, { ...process.env, GATELAB_DATA: process.env.GATELAB_DATA || app.getPath('userData') })
+  if (options.help) {
+    console.log(USAGE)
+    app.exit(0)
+    return
+  }
+  await checkStartupPaths(options)
   await app.whenReady()
   // The console asks for no permissions (camera, notifications, ...): deny them all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
@@ -51,7 +57,8 @@ async function start(): Promise<void> {
     dataDir: options.dataDir,
     workspaceFile: options.workspace,
     sampleFile: paths.sampleWorkspace,
-    envPorts: options.envPorts
+    envPorts: options.envPorts,
+    traceMaxBytes: options.traceMaxBytes
   })
   registerConsoleIpc(ipcMain, gatelab.services, isAppUrl)
   gatelab.events.subscribe((name, payload) => {
@@ -77,7 +84,7 @@ app.on('will-quit', (event) => {
 
 start().catch((error) => {
   const message = error instanceof CliError ? error.message : `Gatelab could not start: ${(error as Error).stack ?? error}`
-  console.error(message)
+  console.error(error instanceof CliError && error.usage ? `${message}\n\n${USAGE}` : message)
   dialog.showErrorBox('Gatelab', message)
-  app.exit(1)
+  app.exit(error instanceof CliError ? USAGE_EXIT_CODE : 1)
 })

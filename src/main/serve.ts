@@ -3,28 +3,32 @@
  * the console API, all on 127.0.0.1. Prints the console URL (secret in the fragment) and each
  * environment's gateway URL; stops cleanly on SIGINT/SIGTERM.
  */
-import { CliError, parseCliOptions } from './cli'
+import { CliError, USAGE, USAGE_EXIT_CODE, checkStartupPaths, parseCliOptions } from './cli'
 import { createConsole } from './console'
 import { startConsoleServer } from './http/console-server'
 import { appPaths } from './paths'
+import type { ListenerStatus } from '../shared/deployment'
+
+function gatewayLine(listener: ListenerStatus): string {
+  if (listener.state === 'started') return `Gateway ${listener.environment}: ${listener.url}`
+  const retrying = listener.retry ? '; retrying until it is free' : ''
+  return `Gateway ${listener.environment}: not listening (${listener.state}${listener.error ? `: ${listener.error}` : ''}${retrying})`
+}
 
 async function main(): Promise<void> {
-  let options
-  try {
-    options = parseCliOptions(process.argv.slice(2))
-  } catch (error) {
-    if (error instanceof CliError) {
-      console.error(error.message)
-      process.exit(2)
-    }
-    throw error
+  const options = parseCliOptions(process.argv.slice(2))
+  if (options.help) {
+    console.log(USAGE)
+    process.exit(0)
   }
+  await checkStartupPaths(options)
   const paths = appPaths(import.meta.url)
   const gatelab = await createConsole({
     dataDir: options.dataDir,
     workspaceFile: options.workspace,
     sampleFile: paths.sampleWorkspace,
-    envPorts: options.envPorts
+    envPorts: options.envPorts,
+    traceMaxBytes: options.traceMaxBytes
   })
   let server
   try {
@@ -47,10 +51,16 @@ async function main(): Promise<void> {
   }
 
   console.log(`Console: ${server.url}`)
-  for (const listener of gatelab.gateway.status()) {
-    if (listener.state === 'started') console.log(`Gateway ${listener.environment}: ${listener.url}`)
-    else console.log(`Gateway ${listener.environment}: not listening (${listener.state}${listener.error ? `: ${listener.error}` : ''})`)
-  }
+  const listeningNow = (listeners: ListenerStatus[]): Set<string> => new Set(listeners.filter((l) => l.state === 'started').map((l) => l.environment))
+  let listening = listeningNow(gatelab.gateway.status())
+  for (const listener of gatelab.gateway.status()) console.log(gatewayLine(listener))
+  // A listener that starts later (its port freed up, or a new environment) is printed the same way.
+  gatelab.events.subscribe((name, payload) => {
+    if (name !== 'gateway.changed') return
+    const listeners = payload as ListenerStatus[]
+    for (const listener of listeners) if (listener.state === 'started' && !listening.has(listener.environment)) console.log(gatewayLine(listener))
+    listening = listeningNow(listeners)
+  })
   for (const problem of gatelab.store.problems()) console.warn(`Workspace: ${problem.message}`)
 
   let stopping = false
@@ -67,6 +77,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof CliError) {
+    // A bad command line: the message names the flag; an unknown flag also gets the usage text.
+    console.error(`Gatelab: ${error.message}`)
+    console.error(error.usage ? `\n${USAGE}` : 'Run with --help for the options.')
+    process.exit(USAGE_EXIT_CODE)
+  }
   console.error('Gatelab could not start:', error)
   process.exit(1)
 })

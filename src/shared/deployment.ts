@@ -33,4 +33,9 @@ export interface ListenerStatus {
   state: 'started' | 'stopped' | 'port-in-use' | 'error'
   hostAliases: string[]
   error?: string
+  /**
+   * While the port is in use: how many attempts have failed and when (epoch ms, wall clock) the next one
+   * is made. Retries back off from 0.5 s to every 10 s and go on while the environment keeps the port.
+   */
+  retry?: { attempts: number; nextAttemptAt: number }
 }

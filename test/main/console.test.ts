@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { createConsole, type GatelabConsole } from '../../src/main/console'
 import type { MethodArgs, MethodName, MethodResult } from '../../src/shared/contract'
 import { contract } from '../../src/shared/contract'
+import { CliError } from '../../src/main/cli'
 
 let gatelab: GatelabConsole
 
@@ -180,5 +181,18 @@ describe('scopes at the token endpoint', () => {
       body: 'grant_type=client_credentials&client_id=app-one-key&client_secret=app-one-secret'
     })
     expect(JSON.parse(all.body).scope).toBe('orders.read orders.write')
+  })
+})
+
+describe('--env-port names', () => {
+  it('an --env-port for an environment the workspace lacks refuses the start, naming the known ones', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gatelab-console-'))
+    const start = createConsole({
+      dataDir,
+      sampleFile: resolve(__dirname, '../../resources/samples/sample-org.json'),
+      envPorts: { test: 0, nosuchenv: 0 }
+    })
+    await expect(start).rejects.toBeInstanceOf(CliError)
+    await expect(start).rejects.toThrow('--env-port nosuchenv: the workspace has no environment "nosuchenv"; its environments are test, prod.')
   })
 })

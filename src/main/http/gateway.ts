@@ -31,11 +31,25 @@ export interface GatewayOptions {
   /** A client must send its complete request within this time (default 60 s). */
   requestTimeoutMs?: number
   keepAliveTimeoutMs?: number
+  /** Called when a listener's state changes on its own (a retry at a busy port), outside start() and reconcile(). */
+  onListenerChange?: () => void
+  /** Retries at a busy port: the first after `initialMs`, doubling up to `maxMs` (default 500 ms to 10 s). */
+  portRetry?: { initialMs: number; maxMs: number }
+}
+
+const DEFAULT_PORT_RETRY = { initialMs: 500, maxMs: 10_000 }
+
+/** Delay before retry number `attempt` (1-based) at a busy port: doubling from `initialMs`, capped at `maxMs`. */
+export function portRetryDelay(attempt: number, retry: { initialMs: number; maxMs: number } = DEFAULT_PORT_RETRY): number {
+  return Math.min(retry.initialMs * 2 ** Math.min(attempt - 1, 30), retry.maxMs)
 }
 
 /** The gateway listeners of a workspace. */
 export interface Gateway {
-  /** Starts a listener for every environment; a busy port is reported in status(), not thrown. */
+  /**
+   * Starts a listener for every environment; a busy port is reported in status(), not thrown, and retried
+   * with backoff for as long as its environment keeps that port.
+   */
   start(): Promise<void>
   /** Stops every listener and drops open connections. */
   stop(): Promise<void>
@@ -53,6 +67,8 @@ interface Listener {
   error?: string
   /** The environment that owns this port. */
   environment: string
+  /** While the port is busy: failed attempts so far and the pending next one. */
+  retry?: { attempts: number; nextAttemptAt: number; timer: NodeJS.Timeout }
 }
 
 /** Creates the gateway; nothing listens until start(). */
@@ -85,7 +101,7 @@ class GatewayListeners implements Gateway {
     this.started = false
     const listeners = [...this.listeners.values()]
     this.listeners.clear()
-    await Promise.all(listeners.map((l) => closeServer(l.server)))
+    await Promise.all(listeners.map((l) => closeListener(l)))
   }
 
   async reconcile(environments: Environment[]): Promise<void> {
@@ -108,9 +124,10 @@ class GatewayListeners implements Gateway {
     const closing: Promise<void>[] = []
     for (const [name, listener] of this.listeners) {
       const port = desired.get(name)
-      if (port === undefined || port !== listener.requestedPort || listener.state !== 'started') {
+      // A busy port keeps its own retries going; a listener that failed otherwise is tried afresh.
+      if (port === undefined || port !== listener.requestedPort || (listener.state !== 'started' && listener.state !== 'port-in-use')) {
         this.listeners.delete(name)
-        closing.push(closeServer(listener.server))
+        closing.push(closeListener(listener))
       }
     }
     await Promise.all(closing)
@@ -128,7 +145,8 @@ class GatewayListeners implements Gateway {
       const base = { environment: env.name, host: GATEWAY_HOST, port, url: `http://${GATEWAY_HOST}:${port}`, hostAliases: [...env.hostAliases] }
       if (conflict) return { ...base, state: 'error' as const, error: conflict }
       if (!listener) return { ...base, state: 'stopped' as const }
-      return { ...base, state: listener.state, ...(listener.error ? { error: listener.error } : {}) }
+      const retry = listener.state === 'port-in-use' && listener.retry ? { retry: { attempts: listener.retry.attempts, nextAttemptAt: listener.retry.nextAttemptAt } } : {}
+      return { ...base, state: listener.state, ...(listener.error ? { error: listener.error } : {}), ...retry }
     })
   }
 
@@ -163,10 +181,23 @@ class GatewayListeners implements Gateway {
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
       else socket.destroy()
     })
+    return this.bind(listener)
+  }
+
+  /** One attempt at the listener's port; a busy port schedules the next attempt. Never rejects. */
+  private bind(listener: Listener): Promise<void> {
+    const { server, requestedPort: port } = listener
     return new Promise<void>((resolve) => {
       const onError = (error: NodeJS.ErrnoException): void => {
-        listener.state = error.code === 'EADDRINUSE' ? 'port-in-use' : 'error'
-        listener.error = error.code === 'EADDRINUSE' ? `port ${port} is in use by another program` : error.message
+        if (error.code === 'EADDRINUSE') {
+          listener.state = 'port-in-use'
+          listener.error = `port ${port} is in use by another program`
+          this.scheduleRetry(listener)
+        } else {
+          listener.state = 'error'
+          listener.error = error.message
+          delete listener.retry
+        }
         resolve()
       }
       server.once('error', onError)
@@ -178,9 +209,24 @@ class GatewayListeners implements Gateway {
         })
         listener.state = 'started'
         delete listener.error
+        delete listener.retry
         resolve()
       })
     })
+  }
+
+  /** Tries a busy port again later (node allows listen() again on a server whose listen() failed). */
+  private scheduleRetry(listener: Listener): void {
+    const attempts = (listener.retry?.attempts ?? 0) + 1
+    const delay = portRetryDelay(attempts, this.options.portRetry)
+    const timer = setTimeout(() => {
+      // The environment may have been removed, moved to another port, or the gateway stopped meanwhile.
+      if (!this.started || this.listeners.get(listener.environment) !== listener) return
+      void this.bind(listener).then(() => this.options.onListenerChange?.())
+    }, delay)
+    // A pending retry alone must not keep the process alive.
+    timer.unref()
+    listener.retry = { attempts, nextAttemptAt: Date.now() + delay, timer }
   }
 
   /** The environment a request belongs to: its Host alias if it names one, else the port's owner. */
@@ -315,6 +361,13 @@ class GatewayListeners implements Gateway {
 function normaliseIp(address: string | undefined): string {
   if (!address) return ''
   return address.startsWith('::ffff:') ? address.slice(7) : address
+}
+
+/** Cancels a pending retry and closes the listener's server. */
+function closeListener(listener: Listener): Promise<void> {
+  if (listener.retry) clearTimeout(listener.retry.timer)
+  delete listener.retry
+  return closeServer(listener.server)
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -2,7 +2,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
-import { createGateway, type Gateway } from '../../../src/main/http/gateway'
+import { createGateway, portRetryDelay, type Gateway } from '../../../src/main/http/gateway'
 import { createHttpClient } from '../../../src/main/http/http-client'
 import { deployOk, makeEngine, proxy, proxyEndpoint, workspace } from '../../engine/runtime/helpers'
 import type { Environment } from '../../../src/shared/model'
@@ -123,7 +123,16 @@ describe('gateway listeners', () => {
     gateways.push(gateway)
     await gateway.start()
     expect(gateway.status()).toEqual([
-      { environment: 'a', host: '127.0.0.1', port: busyPort, url: `http://127.0.0.1:${busyPort}`, hostAliases: [], state: 'port-in-use', error: `port ${busyPort} is in use by another program` }
+      {
+        environment: 'a',
+        host: '127.0.0.1',
+        port: busyPort,
+        url: `http://127.0.0.1:${busyPort}`,
+        hostAliases: [],
+        state: 'port-in-use',
+        error: `port ${busyPort} is in use by another program`,
+        retry: { attempts: 1, nextAttemptAt: expect.any(Number) }
+      }
     ])
     const free = await new Promise<number>((resolve) => {
       const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -138,6 +147,83 @@ describe('gateway listeners', () => {
     await gateway.reconcile([])
     expect(gateway.status()).toEqual([])
     await expect(send(free, '/x')).rejects.toThrow(/ECONNREFUSED/)
+  })
+})
+
+describe('a busy gateway port', () => {
+  const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], variables: [] })
+
+  /** A gateway whose retries come quickly, and a way to wait for its next retry's outcome. */
+  async function busyGateway(environments: Environment[]) {
+    let changed: () => void = () => {}
+    const gateway = createGateway({ engine: makeEngine(), environments, portRetry: { initialMs: 20, maxMs: 40 }, onListenerChange: () => changed() })
+    gateways.push(gateway)
+    await gateway.start()
+    const nextChange = () => new Promise<void>((resolve) => (changed = resolve))
+    return { gateway, nextChange }
+  }
+
+  function closeServer(server: http.Server): Promise<void> {
+    servers.splice(servers.indexOf(server), 1)
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  test('backs off from 0.5 s, doubling, to every 10 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map((attempt) => portRetryDelay(attempt))).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000, 10000])
+  })
+
+  test('is retried until it frees, then listens, and status shows the attempts', async () => {
+    const busyPort = await listen((_req, res) => res.end('busy'))
+    const busy = servers[servers.length - 1]!
+    const before = Date.now()
+    const { gateway, nextChange } = await busyGateway([env('a', busyPort)])
+    const first = gateway.status()[0]!
+    expect(first.state).toBe('port-in-use')
+    expect(first.retry!.attempts).toBe(1)
+    expect(first.retry!.nextAttemptAt).toBeGreaterThan(before)
+
+    await nextChange()
+    expect(gateway.status()[0]).toMatchObject({ state: 'port-in-use', retry: { attempts: 2 } })
+
+    await closeServer(busy)
+    // Once the port is free, the next retry takes it.
+    while (gateway.status()[0]!.state !== 'started') await nextChange()
+    const status = gateway.status()[0]!
+    expect(status.retry).toBeUndefined()
+    expect(status.error).toBeUndefined()
+    expect((await send(busyPort, '/x')).status).toBe(404)
+  })
+
+  test('retries stop when the environment goes, or the gateway stops', async () => {
+    const busyPort = await listen((_req, res) => res.end('busy'))
+    const busy = servers[servers.length - 1]!
+    const otherBusyPort = await listen((_req, res) => res.end('busy'))
+    const removed = await busyGateway([env('a', busyPort)])
+    const stopped = await busyGateway([env('b', busyPort)])
+    // Retries at the same pace on a port that stays busy: while it makes three, the others would have retried too.
+    const pacer = await busyGateway([env('c', otherBusyPort)])
+    await removed.gateway.reconcile([])
+    await stopped.gateway.stop()
+    await closeServer(busy)
+    for (let i = 0; i < 3; i++) await pacer.nextChange()
+    expect(removed.gateway.status()).toEqual([])
+    expect(stopped.gateway.status()[0]!.state).toBe('stopped')
+    // Nobody took the freed port.
+    const mine = await new Promise<number>((resolve, reject) => {
+      const server = http.createServer((_req, res) => res.end('mine'))
+      servers.push(server)
+      server.once('error', reject)
+      server.listen(busyPort, '127.0.0.1', () => resolve(busyPort))
+    })
+    expect((await send(mine, '/')).body).toBe('mine')
+  })
+
+  test('an edit elsewhere in the workspace does not reset the retries', async () => {
+    const busyPort = await listen((_req, res) => res.end('busy'))
+    const { gateway, nextChange } = await busyGateway([env('a', busyPort)])
+    await nextChange()
+    await gateway.reconcile([env('a', busyPort), env('b', 0)])
+    expect(gateway.status()[0]).toMatchObject({ state: 'port-in-use', retry: { attempts: 2 } })
   })
 })
 

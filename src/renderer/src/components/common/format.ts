@@ -14,3 +14,14 @@ export function formatTimestamp(ms: number, never = 'never'): string {
   if (!ms) return '—'
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`
 }
+
+/** Epoch ms as local wall-clock `HH:MM:SS` (for real-time events, not the engine's virtual clock). */
+export function formatLocalTime(ms: number): string {
+  const d = new Date(ms)
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')
+}
+
+/** A busy gateway port's retries: `retrying: 3 attempts so far, next at 16:20:05`. */
+export function describePortRetry(retry: { attempts: number; nextAttemptAt: number }): string {
+  return `retrying: ${retry.attempts} ${retry.attempts === 1 ? 'attempt' : 'attempts'} so far, next at ${formatLocalTime(retry.nextAttemptAt)}`
+}
