@@ -18,7 +18,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium'
 export const RESULTS_DIR = join(ROOT, 'test-results')
 
 /** The serve script of the build snapshot global-setup made, or of out/ when run without it. */
-function serveScript(): string {
+export function serveScript(): string {
   let dir: string | undefined
   try {
     dir = inject('gatelabBuildDir')
@@ -41,12 +41,14 @@ export interface RunningConsole {
 }
 
 /** Starts `serve.js` and resolves once it has printed the console URL and every gateway line. */
-export async function startConsole(options: { environments?: string[]; prepare?: (dataDir: string) => void } = {}): Promise<RunningConsole> {
+export async function startConsole(
+  options: { environments?: string[]; prepare?: (dataDir: string) => void; /** More flags, after the harness's own (a later --env-port wins). */ args?: string[] } = {}
+): Promise<RunningConsole> {
   const environments = options.environments ?? ['test', 'prod']
   const dataDir = mkdtempSync(join(tmpdir(), 'gatelab-e2e-data-'))
   options.prepare?.(dataDir)
   const secret = randomBytes(18).toString('base64url')
-  const args = [serveScript(), '--data', dataDir, '--port', '0', ...environments.flatMap((e) => ['--env-port', `${e}=0`]), '--secret', secret]
+  const args = [serveScript(), '--data', dataDir, '--port', '0', ...environments.flatMap((e) => ['--env-port', `${e}=0`]), '--secret', secret, ...(options.args ?? [])]
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   const output: string[] = []
   const gateways: Record<string, string> = {}
