@@ -210,6 +210,8 @@ class GatewayListeners implements Gateway {
         listener.state = 'started'
         delete listener.error
         delete listener.retry
+        // Closed (environment removed, gateway stopped) while this attempt was under way: let the port go.
+        if (!this.started || this.listeners.get(listener.environment) !== listener) void closeServer(server)
         resolve()
       })
     })
