@@ -101,7 +101,7 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
       return explainTrace(store.read(), record, { tokenByHash: (hash) => store.tokens.get('access_token', hash), accessToken: token, now: clock.now() })
     },
     'access.matrix': () => accessMatrix(store.read(), clock.now()),
-    'workbench.send': (request) => sendWorkbenchRequest({ gateway, http, traces: engine.traces }, request),
+    'workbench.send': (request) => sendWorkbenchRequest({ gateway, http, traces: engine.traces, workspace: () => store.read() }, request),
     'clock.get': () => clock.state(),
     'clock.set': ({ iso }) => clockChanged(clock.set(Date.parse(iso))),
     'clock.advance': ({ ms }) => clockChanged(clock.advance(ms)),

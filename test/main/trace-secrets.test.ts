@@ -122,3 +122,22 @@ describe('secrets in traces', () => {
     }
   })
 })
+
+describe('the workbench with masked consumer secrets', () => {
+  it('sends the placeholder the console showed, and main fills in the stored secret (Basic and form)', async () => {
+    const [app] = await call('apps.list', {})
+    const credential = app!.credentials[0]!
+    expect(credential.consumerSecret).toBe('********')
+    const basic = `Basic ${Buffer.from(`${credential.consumerKey}:${credential.consumerSecret}`).toString('base64')}`
+    const viaBasic = await send('/oauth/token', [FORM, ['Authorization', basic]], 'grant_type=client_credentials')
+    expect(viaBasic.status).toBe(200)
+    // What the console gets back keeps the placeholder.
+    expect(viaBasic.sentHeaders).toContainEqual(['Authorization', basic])
+    expect(JSON.stringify(viaBasic)).not.toContain('app-one-secret')
+    const viaForm = await send('/oauth/token', [FORM], `grant_type=client_credentials&client_id=${credential.consumerKey}&client_secret=${credential.consumerSecret}`)
+    expect(viaForm.status).toBe(200)
+    // A placeholder for a client the workspace does not know goes out as it is, and is refused.
+    const unknown = await send('/oauth/token', [FORM], 'grant_type=client_credentials&client_id=nobody&client_secret=********')
+    expect(unknown.status).toBe(401)
+  })
+})
