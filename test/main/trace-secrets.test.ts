@@ -84,6 +84,13 @@ describe('secrets in traces', () => {
     await expectNoneInTrace(res, [token])
   })
 
+  it('masks a token in the URL of a request no proxy serves (the 404 trace)', async () => {
+    const token = await clientCredentialsToken()
+    const res = await send(`/no-such-proxy?access_token=${token}`)
+    expect(res.status).toBe(404)
+    await expectNoneInTrace(res, [token])
+  })
+
   it('masks a bearer token the echo target copies into its response body', async () => {
     const token = await clientCredentialsToken()
     const res = await send('/api-one/items', [['Authorization', `Bearer ${token}`]])
