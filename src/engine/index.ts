@@ -7,7 +7,7 @@ export type { Engine, EngineDeps, DeploymentReport, ProxyDeploymentResult, Deplo
 export type { GatewayRequest, GatewayResponse } from './runtime/exchange'
 export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT } from './trace/buffer'
 export type { TraceListener } from './trace/buffer'
-export { SecretMasker } from './trace/mask'
+export { SecretMasker, FULL_MASK } from './trace/mask'
 export { PolicyFault, faultEnvelope } from './faults/fault'
 export type { FaultSpec, FaultOptions, FaultResponse } from './faults/fault'
 export { applicationNotFound, requestTooLarge } from './faults/runtime'

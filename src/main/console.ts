@@ -113,10 +113,12 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     'traces.explain': ({ id, accessToken }) => {
       const record = engine.traces.get(id)
       if (!record) throw new ConsoleError('not-found', `Trace ${id} is not in the buffer (it may have been cleared or pushed out)`)
-      return explainTrace(store.read(), record, { tokenByHash: (hash) => store.tokens.get('access_token', hash), accessToken, now: clock.now() })
+      // The trace masks the token; the engine still has the one the client sent, to look it up by hash.
+      const token = accessToken ?? engine.traces.presentedAccessToken(id)
+      return explainTrace(store.read(), record, { tokenByHash: (hash) => store.tokens.get('access_token', hash), accessToken: token, now: clock.now() })
     },
     'access.matrix': () => accessMatrix(store.read(), clock.now()),
-    'workbench.send': (request) => sendWorkbenchRequest({ gateway, http, traces: engine.traces }, request),
+    'workbench.send': (request) => sendWorkbenchRequest({ gateway, http, traces: engine.traces, workspace: () => store.read() }, request),
     'clock.get': () => clock.state(),
     'clock.set': ({ iso }) => clockChanged(clock.set(Date.parse(iso))),
     'clock.advance': ({ ms }) => clockChanged(clock.advance(ms)),

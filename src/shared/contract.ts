@@ -36,6 +36,8 @@ const byName = z.object({ name: z.string().min(1) }).strict()
 const byEmail = z.object({ email: z.string().min(1) }).strict()
 const byApp = z.object({ app: z.string().min(1) }).strict()
 const byKey = z.object({ app: z.string().min(1), consumerKey: z.string().min(1) }).strict()
+/** Exports mask secrets unless asked not to. */
+const exportOptions = z.object({ includeSecrets: z.boolean().optional() }).strict()
 
 /** A problem the store found on open (a quarantined file, a migration) or while writing. */
 export interface StoreProblem {
@@ -121,9 +123,10 @@ const productStatus = z.enum(['approved', 'pending', 'revoked'])
 export const contract = {
   // Workspace as a whole
   'workspace.info': method<WorkspaceInfo>()(none),
-  'workspace.export': method<Workspace>()(none),
+  /** The whole workspace; consumer secrets and secret variables are masked unless `includeSecrets`. */
+  'workspace.export': method<Workspace>()(exportOptions),
   'workspace.import': method<WorkspaceInfo>()(z.object({ workspace: z.unknown() }).strict()),
-  'workspace.exportEmulator': method<EmulatorBundle>()(none),
+  'workspace.exportEmulator': method<EmulatorBundle>()(exportOptions),
   'workspace.importEmulator': method<WorkspaceInfo>()(emulatorBundleSchema),
   'workspace.resetToSample': method<WorkspaceInfo>()(none),
   // A patch schema without defaults: zod fills defaults inside .partial(), which would reset unsent fields.
@@ -139,6 +142,8 @@ export const contract = {
   'environments.create': method<Environment>()(z.object({ environment: z.unknown() }).strict()),
   'environments.update': method<Environment>()(z.object({ name: z.string().min(1), patch: z.record(z.string(), z.unknown()) }).strict()),
   'environments.delete': method<void>()(byName),
+  /** One variable's stored value in clear (the others show secret values masked). */
+  'environments.revealVariable': method<{ value: string }>()(z.object({ name: z.string().min(1), variable: z.string().min(1) }).strict()),
 
   // API proxies
   'proxies.list': method<ApiProxy[]>()(none),
@@ -180,6 +185,8 @@ export const contract = {
   'apps.addProducts': method<DeveloperApp>()(byKey.extend({ products: z.array(z.string().min(1)).min(1) }).strict()),
   'apps.setProductStatus': method<DeveloperApp>()(byKey.extend({ product: z.string().min(1), status: productStatus }).strict()),
   'apps.removeProduct': method<DeveloperApp>()(byKey.extend({ product: z.string().min(1) }).strict()),
+  /** One credential's consumer secret in clear (every other answer masks it). */
+  'apps.revealSecret': method<{ consumerSecret: string }>()(byKey),
 
   // Gateway
   'gateway.status': method<ListenerStatus[]>()(none),
@@ -193,6 +200,7 @@ export const contract = {
   'traces.list': method<TraceSummary[]>()(z.object({ limit: z.number().int().min(1).max(10000).optional() }).strict()),
   'traces.get': method<TraceRecord>()(z.object({ id: z.string().min(1) }).strict()),
   'traces.clear': method<void>()(none),
+  /** Records as traces.get gives them: secrets masked, always. */
   'traces.export': method<TraceRecord[]>()(z.object({ ids: z.array(z.string()).optional() }).strict()),
   'traces.import': method<number>()(z.object({ traces: z.array(z.unknown()) }).strict()),
   /** Diagnosis of a failed request; `accessToken` is the clear token the caller sent (traces mask it). */

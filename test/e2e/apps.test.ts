@@ -6,12 +6,14 @@ describe('Apps view', () => {
   let running: RunningConsole
   let browser: BrowserSession
   let appOne: DeveloperApp
+  let appOneSecret: string
 
   beforeAll(async () => {
     running = await startConsole()
     browser = await launchBrowser()
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: running.origin })
     appOne = await callConsole<DeveloperApp>(running, 'apps.get', { app: 'App_One' })
+    appOneSecret = (await callConsole<{ consumerSecret: string }>(running, 'apps.revealSecret', { app: 'App_One', consumerKey: appOne.credentials[0]!.consumerKey })).consumerSecret
   })
   afterAll(async () => {
     await browser?.close()
@@ -29,14 +31,27 @@ describe('Apps view', () => {
     await page.getByTestId('detail-title').getByText('App_One').waitFor()
 
     const credential = appOne.credentials[0]!
+    // The console API lists the secret masked: the page never has it until it is revealed.
+    expect(credential.consumerSecret).toBe('********')
+    expect(appOneSecret).toBe('app-one-secret')
     const c = card(credential.consumerKey)
     await expect(c.getByTestId('consumer-key').innerText()).resolves.toBe(credential.consumerKey)
-    const secret = c.getByTestId('consumer-secret').locator('code')
-    await expect(secret.innerText()).resolves.not.toContain(credential.consumerSecret)
-    await c.getByTestId('consumer-secret').locator('[data-action="reveal"]').click()
-    await expect(secret.innerText()).resolves.toBe(credential.consumerSecret)
-    await c.getByTestId('consumer-secret').locator('[data-action="reveal"]').click()
-    await expect(secret.innerText()).resolves.not.toContain(credential.consumerSecret)
+    const field = c.getByTestId('consumer-secret')
+    const secret = field.locator('code')
+    await expect(secret.innerText()).resolves.toBe('••••••••••••••••')
+    expect(await page.content()).not.toContain(appOneSecret)
+    // No copy button while masked: there is nothing to copy yet.
+    expect(await field.locator('[data-action="copy"]').count()).toBe(0)
+    await screenshot(page, 'apps-secret-masked')
+    await field.locator('[data-action="reveal"]').click()
+    await field.getByText(appOneSecret).waitFor()
+    await screenshot(page, 'apps-secret-revealed')
+    await field.locator('[data-action="copy"]').click()
+    await page.locator('.n-message', { hasText: 'Copied consumer secret' }).waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(appOneSecret)
+    await field.locator('[data-action="reveal"]').click()
+    await expect(secret.innerText()).resolves.toBe('••••••••••••••••')
+    expect(await field.locator('[data-action="copy"]').count()).toBe(0)
 
     await c.locator('dd').first().locator('[data-action="copy"]').click()
     await page.locator('.n-message', { hasText: 'Copied consumer key' }).waitFor()

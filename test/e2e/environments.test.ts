@@ -67,16 +67,25 @@ describe('Environments view', () => {
     await page.getByTestId('submit').click()
     await page.getByText('Staging, shared').waitFor()
     const stored = await callConsole<Environment>(running, 'environments.get', { name: 'staging' })
+    // The console API masks the private value; revealing it on purpose gives the stored one.
     expect(stored.variables).toEqual([
       { name: 'region', value: 'eu-west' },
-      { name: 'private.apikey', value: 's3cr3t-value' }
+      { name: 'private.apikey', value: '********' }
     ])
+    expect(await callConsole(running, 'environments.revealVariable', { name: 'staging', variable: 'private.apikey' })).toEqual({ value: 's3cr3t-value' })
     const table = page.getByTestId('variables')
     await table.getByText('eu-west').waitFor()
     expect(await table.innerText()).not.toContain('s3cr3t-value')
     await screenshot(page, 'environments-variables')
     await table.locator('[data-action="reveal"]').click()
     await table.getByText('s3cr3t-value').waitFor()
+
+    // Editing again sends the masked placeholder back: the stored secret is kept.
+    await page.getByTestId('edit').click()
+    await fill(page, 'description', 'Staging, edited')
+    await page.getByTestId('submit').click()
+    await page.getByText('Staging, edited').waitFor()
+    expect(await callConsole(running, 'environments.revealVariable', { name: 'staging', variable: 'private.apikey' })).toEqual({ value: 's3cr3t-value' })
 
     await page.getByTestId('delete').click()
     await confirmDialog(page, 'Delete')

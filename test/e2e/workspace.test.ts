@@ -43,21 +43,61 @@ describe('Workspace menu: export, import, emulator bundle, reset', () => {
     await openConsole(page, running, '/apps')
     await listItem(page, 'App_Three').waitFor()
 
-    const exported = await download(page, () => menu(page, 'workspace-export'))
+    // The export dialog leaves secrets out unless asked.
+    await menu(page, 'workspace-export')
+    expect(await page.getByTestId('export-include-secrets').locator('.n-checkbox--checked').count()).toBe(0)
+    await screenshot(page, 'workspace-export')
+    const exported = await download(page, () => page.getByTestId('export-confirm').click())
     expect(exported.name).toMatch(/^sample-workspace-.*\.json$/)
     const workspace = JSON.parse(exported.text) as Workspace
     expect(workspace.schemaVersion).toBe(1)
+    expect(exported.text).not.toContain('app-one-secret')
+    expect(workspace.apps[0]!.credentials[0]!.consumerSecret).toBe('********')
     expect(workspace.apps.map((a) => a.name).sort()).toEqual(['App_One', 'App_Three', 'App_Two'])
     const file = join(dir, 'workspace.json')
     writeFileSync(file, exported.text)
 
-    await callConsole(running, 'apps.delete', { app: 'App_Three' })
-    await listItem(page, 'App_Three').waitFor({ state: 'detached' })
+    await callConsole(running, 'apps.update', { app: 'App_Three', patch: { callbackUrl: 'https://changed.example/cb' } })
 
     await upload(page, file, () => menu(page, 'workspace-import'))
     await confirmDialog(page, 'Replace')
+    await page.locator('.n-message', { hasText: 'Imported workspace.json' }).waitFor()
+    const three = await callConsole<DeveloperApp>(running, 'apps.get', { app: 'App_Three' })
+    expect(three.callbackUrl).toBe('https://app_three.sample.example/callback')
+    // The masked file kept the secrets stored here.
+    expect(await callConsole(running, 'apps.revealSecret', { app: 'App_Three', consumerKey: 'app-three-key' })).toEqual({ consumerSecret: 'app-three-secret' })
+  })
+
+  it('exports with secrets only when "Include secrets" is ticked; a masked file cannot bring back a deleted app\'s secret', async () => {
+    const { page } = browser
+    await menu(page, 'workspace-export')
+    await page.getByTestId('export-include-secrets').click()
+    const exported = await download(page, () => page.getByTestId('export-confirm').click())
+    const workspace = JSON.parse(exported.text) as Workspace
+    expect(workspace.apps.find((a) => a.name === 'App_One')!.credentials[0]!.consumerSecret).toBe('app-one-secret')
+    const withSecrets = join(dir, 'with-secrets.json')
+    writeFileSync(withSecrets, exported.text)
+
+    await callConsole(running, 'apps.delete', { app: 'App_Three' })
+    await listItem(page, 'App_Three').waitFor({ state: 'detached' })
+    // The masked file has only a placeholder for App_Three's secret, and nothing here holds it any more.
+    await upload(page, join(dir, 'workspace.json'), () => menu(page, 'workspace-import'))
+    await confirmDialog(page, 'Replace')
+    const issues = page.getByTestId('import-issues')
+    await issues.waitFor()
+    expect(await issues.innerText()).toContain('consumerSecret')
+    await page.locator('.n-dialog').getByRole('button', { name: 'Close', exact: true }).click()
+    await page.locator('.n-dialog').waitFor({ state: 'detached' })
+
+    await upload(page, withSecrets, () => menu(page, 'workspace-import'))
+    await confirmDialog(page, 'Replace')
     await listItem(page, 'App_Three').waitFor()
-    expect((await callConsole<DeveloperApp[]>(running, 'apps.list')).map((a) => a.name).sort()).toEqual(['App_One', 'App_Three', 'App_Two'])
+    expect(await callConsole(running, 'apps.revealSecret', { app: 'App_Three', consumerKey: 'app-three-key' })).toEqual({ consumerSecret: 'app-three-secret' })
+
+    // The next export starts unticked again.
+    await menu(page, 'workspace-export')
+    expect(await page.getByTestId('export-include-secrets').locator('.n-checkbox--checked').count()).toBe(0)
+    await page.getByTestId('export-modal').getByRole('button', { name: 'Cancel' }).click()
   })
 
   it('refuses an invalid workspace file and lists the fields at fault; nothing changes', async () => {

@@ -4,7 +4,7 @@
  */
 import type { ProxyDeployment } from '../../shared/deployment'
 import type { ApiProxy, Environment, Workspace } from '../../shared/model'
-import type { TraceRecord } from '../../shared/trace'
+import type { MessageSnapshot, TraceRecord } from '../../shared/trace'
 import { compileProxy, type CompiledProxy, type CompiledProxyEndpoint } from '../bundle/compile'
 import { faultEnvelope } from '../faults/fault'
 import { applicationNotFound } from '../faults/runtime'
@@ -14,6 +14,7 @@ import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
+import { collectExchangeSecrets } from '../trace/secrets'
 import { ExchangeTraceSlots, pathOf } from './exchange-trace'
 import { runExchange, type ExchangeResult, type ExchangeRoute, type GatewayRequest, type GatewayResponse } from './exchange'
 import { MessageIds, messageIdText } from './message-id'
@@ -375,7 +376,7 @@ class GatewayEngine implements Engine {
       faultName: spec.name,
       app: null,
       clientId: null,
-      request: { method: message.verb, url: message.uri, headers: masker.headers(message.headerList()), body: masker.body(message.content) },
+      request: maskedRequest(masker.including(collectExchangeSecrets([request], null)), message),
       response: { status: spec.status, reasonPhrase: 'Not Found', headers: response.headers, body },
       steps: [
         {
@@ -409,4 +410,9 @@ function findRoute(routes: Route[] | undefined, path: string): Route | undefined
 
 function fingerprintOf(proxy: ApiProxy): string {
   return JSON.stringify([proxy.basePath, proxy.proxyEndpoints, proxy.targetEndpoints, proxy.policies, proxy.resources])
+}
+
+/** A request as a trace shows it: every secret it carried masked, in the URL too. */
+function maskedRequest(masker: SecretMasker, message: RequestMessage): MessageSnapshot {
+  return { method: message.verb, url: masker.text(message.uri), headers: masker.headers(message.headerList()), body: masker.body(message.content) }
 }

@@ -11,7 +11,8 @@ import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep } from '../../
 import type { CompiledProxy, CompiledProxyEndpoint } from '../bundle/compile'
 import type { EngineServices, PolicyContext } from '../policies/types'
 import type { TraceSlots } from '../trace/buffer'
-import { StepTemplate, maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
+import { StepTemplate, maskedFault, maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
+import { collectExchangeSecrets } from '../trace/secrets'
 import type { SecretMasker } from '../trace/mask'
 import { HttpMessage, RequestMessage } from './message'
 import { messageIdText } from './message-id'
@@ -313,8 +314,34 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     return (this.read ??= {})
   }
 
+  /**
+   * The environment's masker plus every secret this exchange saw (collectExchangeSecrets), so each is
+   * masked wherever it appears in the record. Built on first read, never on the request path.
+   */
   private get masker(): SecretMasker {
-    return this.route.masker
+    const cache = this.cache
+    if (cache.masker === undefined) {
+      const sent = this.sent()
+      const messages: RawSnapshot[] = [{ url: this.url, headers: this.receivedHeaders(), body: this.body }, sent]
+      const target = this.targetRequestPart
+      if (typeof target === 'string') messages.push({ url: target, headers: [], body: NO_BODY })
+      else if (target !== undefined) messages.push(target)
+      const targetResponse = this.targetResponsePart
+      if (targetResponse !== undefined && targetResponse !== SAME_AS_SENT) messages.push(targetResponse)
+      cache.masker = this.route.masker.including(collectExchangeSecrets(messages, this.written))
+    }
+    return cache.masker
+  }
+
+  /** The access token the client presented (Bearer credentials or `access_token` parameter), unmasked: for lookups by hash, never for display. */
+  presentedAccessToken(): string | undefined {
+    for (const [name, value] of this.receivedHeaders()) {
+      if (name.toLowerCase() !== 'authorization') continue
+      const match = /^\s*bearer\s+(\S+)\s*$/i.exec(value)
+      if (match) return match[1]
+    }
+    const q = this.url.indexOf('?')
+    return q < 0 ? undefined : new URLSearchParams(this.url.slice(q + 1)).get('access_token') ?? undefined
   }
 
   /** The steps, with recorded variable values masked and template steps completed, once. */
@@ -531,7 +558,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
         ...(targetResponse ? { targetResponse } : {}),
         response: this.response,
         steps: this.steps,
-        fault: this.fault,
+        fault: this.fault && maskedFault(this.masker, this.fault),
         variables: this.variables
       }
     }
@@ -548,6 +575,7 @@ const SAME_AS_SENT = 'same-as-sent'
 
 /** The parts of an ExchangeTrace computed when it is read. */
 interface ReadCache {
+  masker?: SecretMasker
   steps?: TraceStep[]
   request?: MessageSnapshot
   targetRequest?: MessageSnapshot

@@ -1,6 +1,6 @@
 /** A bounded in-memory ring buffer of trace records with push subscribers. */
 import type { TraceRecord, TraceSummary } from '../../shared/trace'
-import { plainTraceRecord } from './lazy'
+import { plainTraceRecord, type LazyTraceRecord } from './lazy'
 
 /** Ring buffer size when the engine is not told otherwise. */
 export const DEFAULT_TRACE_LIMIT = 5000
@@ -120,6 +120,20 @@ export class TraceBuffer {
     for (const position of this.positions()) {
       const entry = this.entries[position]
       if (entry === IN_SLOTS ? this.slots!.idOf(position) === id : entry?.id === id) return plainTraceRecord(this.at(position)!)
+    }
+    return undefined
+  }
+
+  /**
+   * The access token the client of a held record presented, in clear: only a record still as the
+   * engine keeps it has it (traces and exports mask it). For lookups by hash, never for display.
+   */
+  presentedAccessToken(id: string): string | undefined {
+    for (const position of this.positions()) {
+      const entry = this.entries[position]
+      if (entry === IN_SLOTS ? this.slots!.idOf(position) !== id : entry?.id !== id) continue
+      const record = this.at(position) as Partial<LazyTraceRecord> | undefined
+      return record?.presentedAccessToken?.()
     }
     return undefined
   }

@@ -2,4 +2,6 @@
 export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT } from './buffer'
 export type { TraceListener } from './buffer'
 export { SecretMasker, secretKindOfVariable, maskWithPrefix, maskAuthorization, FULL_MASK } from './mask'
+export { collectExchangeSecrets } from './secrets'
+export type { ExchangeSecrets } from './secrets'
 export type { SecretKind } from './mask'

@@ -3,7 +3,7 @@
  * snapshotting every request's messages and variables would cost more than the request itself,
  * and most traces are never opened.
  */
-import type { MessageSnapshot, TraceRecord, TraceStep, VariableAccess } from '../../shared/trace'
+import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep, VariableAccess } from '../../shared/trace'
 import type { SecretMasker } from './mask'
 
 /** A message as it went over the wire, before masking. */
@@ -35,7 +35,7 @@ export function maskedSnapshot(masker: SecretMasker, raw: RawSnapshot): MessageS
   const text = decoder.decode(truncated ? raw.body.subarray(0, MAX_TRACE_BODY) : raw.body)
   return {
     ...(raw.method !== undefined ? { method: raw.method } : {}),
-    ...(raw.url !== undefined ? { url: raw.url } : {}),
+    ...(raw.url !== undefined ? { url: masker.text(raw.url) } : {}),
     ...(raw.status !== undefined ? { status: raw.status } : {}),
     ...(raw.reasonPhrase !== undefined ? { reasonPhrase: raw.reasonPhrase } : {}),
     headers: masker.headers(raw.headers.map(([n, v]) => [n, v])),
@@ -51,6 +51,13 @@ export function maskedStep(masker: SecretMasker, step: TraceStep): TraceStep {
     : { ...step, reads: step.reads.map((a) => maskedAccess(masker, a)), writes: step.writes.map((a) => maskedAccess(masker, a)) }
 }
 
+/** A fault with the secrets in its variables and cause masked (they were masked by name when recorded). */
+export function maskedFault(masker: SecretMasker, fault: TraceFault): TraceFault {
+  const variables: Record<string, string> = {}
+  for (const [name, value] of Object.entries(fault.variables)) variables[name] = masker.text(value)
+  return { ...fault, faultstring: masker.text(fault.faultstring), ...(fault.cause !== undefined ? { cause: masker.text(fault.cause) } : {}), variables }
+}
+
 function maskedAccess(masker: SecretMasker, access: VariableAccess): VariableAccess {
   const value = masker.variable(access.name, access.value)
   return access.previous === undefined ? { name: access.name, value } : { name: access.name, value, previous: masker.variable(access.name, access.previous) }
@@ -59,6 +66,8 @@ function maskedAccess(masker: SecretMasker, access: VariableAccess): VariableAcc
 /** A record that computes its fields on first read; `toJSON()` gives the plain TraceRecord (computed once). */
 export interface LazyTraceRecord extends TraceRecord {
   toJSON(): TraceRecord
+  /** The access token the client presented, unmasked (see TraceBuffer.presentedAccessToken). */
+  presentedAccessToken?(): string | undefined
 }
 
 /** The plain form of a record (lazy or already plain). */

@@ -47,12 +47,41 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-k
 const FORM_SECRET = /(^|&)(client_secret|password|access_token|refresh_token|code|id_token|apikey|token)=([^&]*)/gi
 const JSON_SECRET = /"(client_secret|password|access_token|refresh_token|code|id_token|apikey|token)"(\s*:\s*)"([^"]*)"/gi
 
-/** Masks secrets in trace text; values of `private.*` environment variables are masked wherever they appear. */
-export class SecretMasker {
-  private readonly secretValues: string[]
+/** A value to hide wherever it appears, and what shows in its place. */
+interface KnownSecret {
+  value: string
+  replacement: string
+}
 
-  constructor(secretValues: Iterable<string> = []) {
-    this.secretValues = [...secretValues].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)
+/**
+ * Masks secrets in trace text. Variables, headers and form/JSON fields are masked by name; on top of
+ * that, every known secret value (the environment's `private.*` values, and what one exchange saw:
+ * see collectExchangeSecrets) is replaced wherever it appears: URLs, bodies, any header or variable.
+ */
+export class SecretMasker {
+  private readonly known: KnownSecret[]
+
+  constructor(secretValues: Iterable<string> = [], known: KnownSecret[] = []) {
+    const all = [...known]
+    for (const value of secretValues) if (value.length >= 4) all.push({ value, replacement: FULL_MASK })
+    this.known = sortedUnique(all)
+  }
+
+  /** A masker that also hides `secrets` (value -> how much of it may show). */
+  including(secrets: ReadonlyMap<string, Exclude<SecretKind, 'none'>>): SecretMasker {
+    if (secrets.size === 0) return this
+    const known = [...this.known]
+    for (const [value, kind] of secrets) {
+      if (value.length < (kind === 'full' ? 4 : MIN_TOKEN_LENGTH)) continue
+      const replacement = kind === 'full' ? FULL_MASK : maskWithPrefix(value)
+      known.push({ value, replacement })
+      // The same value as it appears in a URL or form (percent-encoded) or in a JSON string.
+      const encoded = encodeURIComponent(value)
+      if (encoded !== value) known.push({ value: encoded, replacement })
+      const json = JSON.stringify(value).slice(1, -1)
+      if (json !== value) known.push({ value: json, replacement })
+    }
+    return new SecretMasker([], known)
   }
 
   /** A variable's value as a trace may show it. */
@@ -84,13 +113,27 @@ export class SecretMasker {
     return this.text(out)
   }
 
-  /** Replaces known secret values (private environment variables) anywhere in free text. */
+  /** Replaces known secret values anywhere in free text. */
   text(value: string): string {
-    if (this.secretValues.length === 0) return value
+    const known = this.known
+    if (known.length === 0 || value.length < 4) return value
     let out = value
-    for (const secret of this.secretValues) if (out.includes(secret)) out = out.split(secret).join(FULL_MASK)
+    for (let i = 0; i < known.length; i++) {
+      const secret = known[i]!
+      if (out.includes(secret.value)) out = out.split(secret.value).join(secret.replacement)
+    }
     return out
   }
+}
+
+/** Tokens and codes shorter than this are not searched for in free text (too likely to match by chance). */
+const MIN_TOKEN_LENGTH = 8
+
+/** Longest first, so a secret that contains another is replaced whole; one entry per value. */
+function sortedUnique(known: KnownSecret[]): KnownSecret[] {
+  const byValue = new Map<string, KnownSecret>()
+  for (const k of known) if (!byValue.has(k.value) || k.replacement === FULL_MASK) byValue.set(k.value, k)
+  return [...byValue.values()].sort((a, b) => b.value.length - a.value.length)
 }
 
 function maskFormValue(key: string, value: string): string {

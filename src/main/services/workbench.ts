@@ -8,6 +8,8 @@ import { ConsoleError, type WorkbenchRequest, type WorkbenchResponse } from '../
 import type { HttpClient, TraceBuffer } from '../../engine'
 import { OutboundError } from '../../engine'
 import type { Gateway } from '../http/gateway'
+import type { Workspace } from '../../shared/model'
+import { MASKED_SECRET, isMaskedSecret } from '../../shared/secrets'
 
 /** Header that ties a workbench request to its trace. */
 export const WORKBENCH_ID_HEADER = 'X-Gatelab-Request-Id'
@@ -16,6 +18,8 @@ export interface WorkbenchDeps {
   gateway: Pick<Gateway, 'status'>
   http: HttpClient
   traces: Pick<TraceBuffer, 'records'>
+  /** The workspace, whose consumer secrets fill in the placeholders the console showed (see fillStoredSecrets). */
+  workspace?: () => Workspace
   timeoutMs?: number
 }
 
@@ -30,13 +34,15 @@ export async function sendWorkbenchRequest(deps: WorkbenchDeps, request: Workben
   const id = randomUUID()
   const url = `${listener.url}${request.path}`
   const headers: Array<[string, string]> = [...request.headers.filter(([name]) => name.toLowerCase() !== WORKBENCH_ID_HEADER.toLowerCase()), [WORKBENCH_ID_HEADER, id]]
+  // What goes over the wire has the stored secrets; what the console gets back keeps the placeholders.
+  const filled = deps.workspace ? fillStoredSecrets({ headers, body: request.body }, deps.workspace()) : { headers, body: request.body }
   const started = performance.now()
   try {
     const response = await deps.http.send({
       method: request.method,
       url,
-      headers,
-      body: new TextEncoder().encode(request.body),
+      headers: filled.headers,
+      body: new TextEncoder().encode(filled.body),
       timeoutMs: deps.timeoutMs ?? 30_000
     })
     const durationMs = performance.now() - started
@@ -57,4 +63,54 @@ export async function sendWorkbenchRequest(deps: WorkbenchDeps, request: Workben
     if (error instanceof OutboundError) throw new ConsoleError('conflict', `The request to ${url} failed: ${error.message}`)
     throw error
   }
+}
+
+const FORM_PLACEHOLDER = new RegExp(`(^|&)client_secret=(${escapeRegExp(MASKED_SECRET)}|${escapeRegExp(encodeURIComponent(MASKED_SECRET).replace(/\*/g, '%2A'))})(?=&|$)`, 'i')
+
+/**
+ * Replaces the consumer-secret placeholder (MASKED_SECRET) in a client's credentials with the secret
+ * the workspace stores for that client id: in a Basic Authorization header and in a `client_secret`
+ * form field. The console shows consumer secrets masked, so the workbench sends the placeholder and
+ * main fills in the one secret that request needs: secrets stay out of the renderer. A placeholder
+ * for an unknown client id goes out as it is (and the gateway refuses it, as it would any wrong secret).
+ */
+export function fillStoredSecrets(message: { headers: Array<[string, string]>; body: string }, workspace: Workspace): { headers: Array<[string, string]>; body: string } {
+  const secretOf = (clientId: string): string | undefined => {
+    for (const app of workspace.apps) for (const c of app.credentials) if (c.consumerKey === clientId) return c.consumerSecret
+    return undefined
+  }
+  let basicClientId: string | undefined
+  const headers = message.headers.map(([name, value]): [string, string] => {
+    if (name.toLowerCase() !== 'authorization') return [name, value]
+    const match = /^\s*basic\s+(\S+)\s*$/i.exec(value)
+    if (!match) return [name, value]
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    if (colon < 0) return [name, value]
+    const clientId = safeDecode(decoded.slice(0, colon))
+    basicClientId = clientId
+    if (!isMaskedSecret(safeDecode(decoded.slice(colon + 1)))) return [name, value]
+    const secret = secretOf(clientId)
+    if (secret === undefined) return [name, value]
+    return [name, `Basic ${Buffer.from(`${decoded.slice(0, colon)}:${encodeURIComponent(secret)}`).toString('base64')}`]
+  })
+  let body = message.body
+  if (FORM_PLACEHOLDER.test(body)) {
+    const clientId = new URLSearchParams(body).get('client_id') ?? basicClientId
+    const secret = clientId === undefined ? undefined : secretOf(clientId)
+    if (secret !== undefined) body = body.replace(FORM_PLACEHOLDER, (_m, lead: string) => `${lead}client_secret=${encodeURIComponent(secret)}`)
+  }
+  return { headers, body }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

@@ -47,6 +47,8 @@ import {
   uniqueId
 } from './entities'
 import { mergeEmulatorBundle, toEmulatorBundle } from './emulator'
+import { maskApp, maskEnvironment, maskWorkspace, placeholderMessage, restoreVariables, restoreWorkspaceSecrets } from './secrets'
+import { isMaskedSecret } from '../../shared/secrets'
 
 export interface WorkspaceServiceDeps {
   store: WorkspaceStore
@@ -71,6 +73,7 @@ export const workspaceMethodNames = [
   'environments.create',
   'environments.update',
   'environments.delete',
+  'environments.revealVariable',
   'proxies.list',
   'proxies.get',
   'proxies.create',
@@ -101,7 +104,8 @@ export const workspaceMethodNames = [
   'apps.setCredentialStatus',
   'apps.addProducts',
   'apps.setProductStatus',
-  'apps.removeProduct'
+  'apps.removeProduct',
+  'apps.revealSecret'
 ] as const
 export type WorkspaceMethodName = (typeof workspaceMethodNames)[number]
 export type WorkspaceServices = Pick<ConsoleServices, WorkspaceMethodName>
@@ -185,7 +189,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
     return credential
   }
 
-  /** Runs `change` on a draft of the app `name` and returns the saved app. */
+  /** Runs `change` on a draft of the app `name` and returns the saved app (secrets masked). */
   const updateApp = (name: string, change: (app: DeveloperApp, draft: Workspace) => void): DeveloperApp => {
     let newName = name
     const saved = store.update((draft) => {
@@ -193,7 +197,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       change(app, draft)
       newName = app.name
     }, 'apps')
-    return copy(saved.apps[appIndex(saved, newName)]!)
+    return maskApp(copy(saved.apps[appIndex(saved, newName)]!))
   }
 
   /** A new key pair; `lifetimeMs` > 0 expires it that long after its issue time (one clock reading for both). */
@@ -252,18 +256,19 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       const field = error.reason === 'not-an-object' ? 'workspace' : 'workspace.schemaVersion'
       throw invalid('workspace', [{ field, message: error.message }])
     }
-    store.replace(validateWorkspace(data, 'workspace', 'workspace'), 'workspace')
+    // A masked export keeps the secrets stored here (see ./secrets).
+    store.replace(restoreWorkspaceSecrets(validateWorkspace(data, 'workspace', 'workspace'), ws()), 'workspace')
     return info()
   }
 
   const services: WorkspaceServices = {
     // ---- workspace
     'workspace.info': () => info(),
-    'workspace.export': () => copy(ws()),
+    'workspace.export': ({ includeSecrets }) => (includeSecrets ? copy(ws()) : maskWorkspace(copy(ws()))),
     'workspace.import': ({ workspace }) => importWorkspace(workspace),
-    'workspace.exportEmulator': () => toEmulatorBundle(ws()),
+    'workspace.exportEmulator': ({ includeSecrets }) => toEmulatorBundle(includeSecrets ? ws() : maskWorkspace(ws())),
     'workspace.importEmulator': (bundle) => {
-      store.replace(mergeEmulatorBundle(ws(), bundle, { now: now(), randomBytes: deps.randomBytes }), 'workspace')
+      store.replace(restoreWorkspaceSecrets(mergeEmulatorBundle(ws(), bundle, { now: now(), randomBytes: deps.randomBytes }), ws()), 'workspace')
       return info()
     },
     'workspace.resetToSample': async () => {
@@ -278,15 +283,23 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
     },
 
     // ---- environments
-    'environments.list': () => copy(ws().environments),
-    'environments.get': ({ name }) => copy(ws().environments[environmentIndex(ws(), name)]!),
+    'environments.list': () => copy(ws().environments).map(maskEnvironment),
+    'environments.get': ({ name }) => maskEnvironment(copy(ws().environments[environmentIndex(ws(), name)]!)),
+    'environments.revealVariable': ({ name, variable }) => {
+      const environment = ws().environments[environmentIndex(ws(), name)]!
+      const found = environment.variables.find((v) => v.name === variable)
+      if (!found) throw new ConsoleError('not-found', `Environment ${name} has no variable ${variable}`)
+      return { value: found.value }
+    },
     'environments.create': ({ environment }) => {
       const created = parseInput(environmentInput, environment, 'environment', 'environment')
+      const placeholders = restoreVariables(created.variables, undefined, 'environment.variables').issues
+      if (placeholders.length > 0) throw invalid('environment', placeholders)
       const saved = store.update((draft) => {
         if (draft.environments.some((e) => e.name === created.name)) throw alreadyExists('environment', created.name, 'environment.name')
         draft.environments.push(created)
       }, 'environments')
-      return copy(saved.environments[environmentIndex(saved, created.name)]!)
+      return maskEnvironment(copy(saved.environments[environmentIndex(saved, created.name)]!))
     },
     'environments.update': ({ name, patch }) => {
       checkPatchKeys(patch, keysOf(environmentSchema), {}, 'environment')
@@ -294,6 +307,10 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
       const saved = store.update((draft) => {
         const i = environmentIndex(draft, name)
         const next: Environment = parseInput(environmentSchema, mergePatch(draft.environments[i], patch), 'environment', 'patch')
+        // Secret values come back as the placeholder the console showed: each keeps its stored value.
+        const restored = restoreVariables(next.variables, draft.environments[i]!.variables, 'patch.variables')
+        if (restored.issues.length > 0) throw invalid('environment', restored.issues)
+        next.variables = restored.variables
         newName = next.name
         if (next.name !== name) {
           if (draft.environments.some((e) => e.name === next.name)) throw alreadyExists('environment', next.name, 'patch.name')
@@ -303,7 +320,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
         }
         draft.environments[i] = next
       }, 'environments')
-      return copy(saved.environments[environmentIndex(saved, newName)]!)
+      return maskEnvironment(copy(saved.environments[environmentIndex(saved, newName)]!))
     },
     'environments.delete': ({ name }) => {
       store.update((draft) => {
@@ -479,8 +496,12 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
     },
 
     // ---- apps
-    'apps.list': () => copy(ws().apps),
-    'apps.get': ({ app }) => copy(ws().apps[appIndex(ws(), app)]!),
+    'apps.list': () => copy(ws().apps).map(maskApp),
+    'apps.get': ({ app }) => maskApp(copy(ws().apps[appIndex(ws(), app)]!)),
+    'apps.revealSecret': ({ app, consumerKey }) => {
+      const found = ws().apps[appIndex(ws(), app)]!
+      return { consumerSecret: credentialOf(found, consumerKey).consumerSecret }
+    },
     'apps.create': ({ app }) => {
       const input = parseInput(appInput, app, 'app', 'app')
       const saved = store.update((draft) => {
@@ -496,6 +517,10 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
 
         let credentials: Credential[]
         if (input.credentials) {
+          const placeholders = input.credentials.flatMap((c, j) =>
+            isMaskedSecret(c.consumerSecret) ? [{ field: `app.credentials.${j}.consumerSecret`, message: placeholderMessage(`consumer key ${c.consumerKey}`) }] : []
+          )
+          if (placeholders.length > 0) throw invalid('app', placeholders)
           credentials = input.credentials.map((c, j) => {
             const names = c.apiProducts.map((p) => (typeof p === 'string' ? p : p.apiproduct))
             const products = resolveProducts(draft, names, `app.credentials.${j}.apiProducts`, 'app')
@@ -522,7 +547,7 @@ export function createWorkspaceServices(deps: WorkspaceServiceDeps): WorkspaceSe
         }
         draft.apps.push(created)
       }, 'apps')
-      return copy(saved.apps[appIndex(saved, input.name)]!)
+      return maskApp(copy(saved.apps[appIndex(saved, input.name)]!))
     },
     'apps.update': ({ app, patch }) => {
       checkPatchKeys(

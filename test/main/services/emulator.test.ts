@@ -41,7 +41,7 @@ const errorOf = async (call: () => unknown): Promise<ReturnType<ConsoleError['to
 
 describe('Apigee Emulator test bundle', () => {
   it('exports products, developers and developer apps as management API resources', async () => {
-    const bundle = await services['workspace.exportEmulator']({})
+    const bundle = await services['workspace.exportEmulator']({ includeSecrets: true })
     const apps = bundle.developerapps as Array<Record<string, unknown>>
     expect(apps[0]).toEqual({
       name: 'App_One',
@@ -82,7 +82,7 @@ describe('Apigee Emulator test bundle', () => {
 
   it('round-trips: exported files imported into a workspace without those entities give them back unchanged', async () => {
     const original = structuredClone(store.read())
-    const files = JSON.parse(JSON.stringify(await services['workspace.exportEmulator']({}))) as Record<string, unknown>
+    const files = JSON.parse(JSON.stringify(await services['workspace.exportEmulator']({ includeSecrets: true }))) as Record<string, unknown>
     store.update((draft) => {
       draft.apps = []
       draft.developers = []
@@ -94,7 +94,7 @@ describe('Apigee Emulator test bundle', () => {
     expect(back.apiProducts).toEqual(original.apiProducts)
     expect(back.developers).toEqual(original.developers)
     expect(back.apps).toEqual(original.apps)
-    expect(await services['workspace.exportEmulator']({})).toEqual(files)
+    expect(await services['workspace.exportEmulator']({ includeSecrets: true })).toEqual(files)
   })
 
   it('imports files written by Cloud Code or other tools, merging into the workspace', async () => {

@@ -245,7 +245,9 @@ describe('apps and keys', () => {
     expect(app.credentials).toHaveLength(1)
     const key = app.credentials[0]!
     expect(key.consumerKey).toMatch(/^[A-Za-z0-9]{48}$/)
-    expect(key.consumerSecret).toMatch(/^[A-Za-z0-9]{64}$/)
+    // The secret is masked in every answer; revealing it on purpose gives the CSPRNG one.
+    expect(key.consumerSecret).toBe('********')
+    expect((await services['apps.revealSecret']({ app: 'App_Four', consumerKey: key.consumerKey })).consumerSecret).toMatch(/^[A-Za-z0-9]{64}$/)
     expect(key).toMatchObject({
       status: 'approved',
       issuedAt: NOW,
@@ -262,8 +264,9 @@ describe('apps and keys', () => {
       app: { name: 'App_Five', developerId: 'dev-one', credentials: [{ consumerKey: 'five-key', consumerSecret: 'five-secret', apiProducts: ['Product_Manual'] }] }
     })
     expect(app.credentials).toEqual([
-      { consumerKey: 'five-key', consumerSecret: 'five-secret', status: 'approved', issuedAt: NOW, expiresAt: -1, apiProducts: [{ apiproduct: 'Product_Manual', status: 'pending' }], scopes: [], attributes: [] }
+      { consumerKey: 'five-key', consumerSecret: '********', status: 'approved', issuedAt: NOW, expiresAt: -1, apiProducts: [{ apiproduct: 'Product_Manual', status: 'pending' }], scopes: [], attributes: [] }
     ])
+    expect(await services['apps.revealSecret']({ app: 'App_Five', consumerKey: 'five-key' })).toEqual({ consumerSecret: 'five-secret' })
   })
 
   it.each([

@@ -28,5 +28,8 @@ export const useAppsStore = defineStore('apps', () => {
     mutate(() => c.api.apps.setProductStatus({ app, consumerKey, product, status }))
   const removeProduct = (app: string, consumerKey: string, product: string) => mutate(() => c.api.apps.removeProduct({ app, consumerKey, product }))
 
-  return { ...c, create, update, remove, setStatus, generateCredential, deleteCredential, setCredentialStatus, addProducts, setProductStatus, removeProduct }
+  /** One credential's consumer secret in clear (lists hold it masked); not cached. */
+  const revealSecret = async (app: string, consumerKey: string): Promise<string> => (await c.api.apps.revealSecret({ app, consumerKey })).consumerSecret
+
+  return { ...c, revealSecret, create, update, remove, setStatus, generateCredential, deleteCredential, setCredentialStatus, addProducts, setProductStatus, removeProduct }
 })

@@ -20,5 +20,10 @@ export const useEnvironmentsStore = defineStore('environments', () => {
     await c.refresh()
   }
 
-  return { ...c, create, update, remove }
+  /** One variable's stored value in clear (secret values are listed masked); not cached. */
+  async function revealVariable(name: string, variable: string): Promise<string> {
+    return (await c.api.environments.revealVariable({ name, variable })).value
+  }
+
+  return { ...c, create, update, remove, revealVariable }
 })

@@ -6,6 +6,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import type { WorkbenchRequest } from '@shared/contract'
 import type { ApiProxy } from '@shared/model'
+import { MASKED_SECRET } from '@shared/secrets'
 
 export type Header = [string, string]
 export type HttpMethod = WorkbenchRequest['method']
@@ -75,6 +76,27 @@ export function parseBasicAuthorization(value: string | undefined): { clientId: 
   } catch {
     return undefined
   }
+}
+
+/** True when a request carries the masked consumer-secret placeholder (in Basic or in client_secret). */
+export function hasSecretPlaceholder(request: WorkbenchRequest): boolean {
+  if (parseBasicAuthorization(headerValue(request.headers, 'Authorization'))?.clientSecret === MASKED_SECRET) return true
+  return new URLSearchParams(request.body).get('client_secret') === MASKED_SECRET
+}
+
+/**
+ * The request with the placeholder replaced by the real `secret`. The console fills it in itself when
+ * it sends; this is for a copied command, which must work outside the console.
+ */
+export function fillSecretPlaceholder(request: WorkbenchRequest, secret: string): WorkbenchRequest {
+  const basic = parseBasicAuthorization(headerValue(request.headers, 'Authorization'))
+  const headers = basic?.clientSecret === MASKED_SECRET ? withHeader(request.headers, 'Authorization', basicAuthorization(basic.clientId, secret)) : request.headers
+  const form = new URLSearchParams(request.body)
+  const body =
+    form.get('client_secret') === MASKED_SECRET
+      ? request.body.replace(/(^|&)client_secret=[^&]*/, (_m, lead: string) => `${lead}client_secret=${encodeURIComponent(secret)}`)
+      : request.body
+  return { ...request, headers, body }
 }
 
 // ---------------------------------------------------------------------------------------------
