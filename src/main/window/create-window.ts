@@ -26,7 +26,9 @@ export function createConsoleWindow(preloadPath: string): BrowserWindow {
     title: 'Gatelab',
     backgroundColor: '#101014',
     webPreferences: {
-      preload: preloadPath,
+      // PRELOAD: reviewed; it exposes one named function per contract method and an event subscription
+      // whose listeners never see the IpcRendererEvent (src/preload/index.ts), no raw ipcRenderer.
+      preload: preloadPath, // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
