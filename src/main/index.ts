@@ -3,29 +3,33 @@
  * renderer from the `app://console` protocol (never file://), and wires the contract over IPC.
  */
 import { app, BrowserWindow, ipcMain, net, protocol, session, dialog } from 'electron'
-import { join, normalize, sep } from 'node:path'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { CliError, USAGE, USAGE_EXIT_CODE, checkStartupPaths, parseCliOptions } from './cli'
+import { CliError, USAGE, USAGE_EXIT_CODE, checkStartupPaths, parseCliOptions, type CliOptions } from './cli'
 import { createConsole, type GatelabConsole } from './console'
 import { CONSOLE_CSP } from './http/console-server'
 import { EVENT_CHANNEL, registerConsoleIpc, unregisterConsoleIpc } from './ipc/register'
 import { appPaths } from './paths'
-import { APP_ORIGIN, APP_SCHEME, guardNavigation, isAppUrl, secureWindowOptions } from './window/create-window'
+import { APP_ORIGIN, APP_SCHEME, createConsoleWindow, denyAllPermissions, guardNavigation, isAppUrl } from './window/create-window'
+import { rendererFile } from './window/renderer-files'
+import { claimSingleInstance } from './window/single-instance'
 
+// Every renderer sandboxed, whatever its options say; every WebContents (windows, devtools, anything
+// created later) gets the navigation and new-window guards.
+app.enableSandbox()
+app.on('web-contents-created', (_event, contents) => guardNavigation(contents))
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 const paths = appPaths(import.meta.url)
 let gatelab: GatelabConsole | undefined
+let mainWindow: BrowserWindow | undefined
 
 /** Serves the built renderer under app://console/, with the console CSP on every response. */
 function serveRenderer(): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url)
-    if (url.host !== 'console') return new Response('Not found', { status: 404 })
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1))
-    const file = normalize(join(paths.rendererDir, relative))
-    if (!file.startsWith(normalize(paths.rendererDir) + sep)) return new Response('Forbidden', { status: 403 })
-    const response = await net.fetch(pathToFileURL(file).toString()).catch(() => net.fetch(pathToFileURL(join(paths.rendererDir, 'index.html')).toString()))
+    const target = rendererFile(paths.rendererDir, request.url)
+    if (!('file' in target)) return new Response(target.message, { status: target.status })
+    const response = await net.fetch(pathToFileURL(target.file).toString()).catch(() => net.fetch(pathToFileURL(join(paths.rendererDir, 'index.html')).toString()))
     const headers = new Headers(response.headers)
     headers.set('Content-Security-Policy', CONSOLE_CSP)
     headers.set('X-Content-Type-Options', 'nosniff')
@@ -34,24 +38,19 @@ function serveRenderer(): void {
 }
 
 async function openWindow(): Promise<void> {
-  const window = new BrowserWindow(secureWindowOptions(paths.preload))
-  guardNavigation(window.webContents)
+  const window = createConsoleWindow(paths.preload)
+  mainWindow = window
+  window.once('closed', () => {
+    if (mainWindow === window) mainWindow = undefined
+  })
   window.once('ready-to-show', () => window.show())
   await window.loadURL(`${APP_ORIGIN}/index.html`)
 }
 
-async function start(): Promise<void> {
-  const electronArgs = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => a !== '.')
-  const options = parseCliOptions(electronArgs, { ...process.env, GATELAB_DATA: process.env.GATELAB_DATA || app.getPath('userData') })
-  if (options.help) {
-    console.log(USAGE)
-    app.exit(0)
-    return
-  }
+async function start(options: CliOptions): Promise<void> {
   await checkStartupPaths(options)
   await app.whenReady()
-  // The console asks for no permissions (camera, notifications, ...): deny them all.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  denyAllPermissions(session.defaultSession)
   serveRenderer()
   gatelab = await createConsole({
     dataDir: options.dataDir,
@@ -82,9 +81,39 @@ app.on('will-quit', (event) => {
   void closing.close().finally(() => app.quit())
 })
 
-start().catch((error) => {
+function fail(error: unknown): void {
   const message = error instanceof CliError ? error.message : `Gatelab could not start: ${(error as Error).stack ?? error}`
   console.error(error instanceof CliError && error.usage ? `${message}\n\n${USAGE}` : message)
   dialog.showErrorBox('Gatelab', message)
   app.exit(error instanceof CliError ? USAGE_EXIT_CODE : 1)
-})
+}
+
+function main(): void {
+  let options: CliOptions
+  try {
+    const electronArgs = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => a !== '.')
+    options = parseCliOptions(electronArgs, { ...process.env, GATELAB_DATA: process.env.GATELAB_DATA || app.getPath('userData') })
+  } catch (error) {
+    fail(error)
+    return
+  }
+  if (options.help) {
+    console.log(USAGE)
+    app.exit(0)
+    return
+  }
+  const primary = claimSingleInstance(app, {
+    profileDir: app.getPath('userData'),
+    dataDir: options.dataDir,
+    window: () => mainWindow,
+    // Before the console is up its window is on the way; afterwards (macOS, every window closed) open one.
+    openWindow: () => {
+      if (gatelab) void openWindow().catch(fail)
+    }
+  })
+  // A second launch exits before it opens the store or binds a port; the first one has its window up front.
+  if (!primary) app.exit(0)
+  else start(options).catch(fail)
+}
+
+main()

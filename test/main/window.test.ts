@@ -1,9 +1,22 @@
-import { describe, expect, it } from 'vitest'
-import { guardNavigation, isAppUrl, secureWindowOptions } from '../../src/main/window/create-window'
-import { CONSOLE_CSP } from '../../src/main/http/console-server'
+import { describe, expect, it, vi } from 'vitest'
+import type { BrowserWindowConstructorOptions } from 'electron'
+
+// The real module needs the Electron binary: record what the window is constructed with instead.
+const constructed: BrowserWindowConstructorOptions[] = []
+vi.mock('electron', () => ({
+  BrowserWindow: class {
+    constructor(options: BrowserWindowConstructorOptions) {
+      constructed.push(options)
+    }
+  }
+}))
+
+const { createConsoleWindow, denyAllPermissions, guardNavigation, isAppUrl } = await import('../../src/main/window/create-window')
+const { CONSOLE_CSP } = await import('../../src/main/http/console-server')
 
 describe('the console window', () => {
-  const prefs = secureWindowOptions('/app/out/preload/index.cjs').webPreferences!
+  createConsoleWindow('/app/out/preload/index.cjs')
+  const prefs = constructed[0]!.webPreferences!
 
   it.each([
     ['contextIsolation', true],
@@ -14,26 +27,31 @@ describe('the console window', () => {
     ['webSecurity', true],
     ['allowRunningInsecureContent', false],
     ['experimentalFeatures', false],
-    ['webviewTag', false]
-  ] as const)('has %s = %s', (key, value) => {
+    ['webviewTag', false],
+    ['navigateOnDragDrop', false]
+  ] as const)('is constructed with %s = %s', (key, value) => {
     expect(prefs[key]).toBe(value)
   })
 
-  it('loads the bundled preload', () => {
+  it('enables no Blink feature and loads the bundled preload', () => {
+    expect(prefs.enableBlinkFeatures).toBeUndefined()
     expect(prefs.preload).toBe('/app/out/preload/index.cjs')
   })
 
-  it('denies window.open and blocks navigation away from the app origin', () => {
-    const listeners = new Map<string, (event: { preventDefault(): void }, ...args: unknown[]) => void>()
+  it('denies window.open and blocks navigation of any frame away from the app origin', () => {
+    const listeners = new Map<string, (event: { preventDefault(): void; url?: string }, ...args: unknown[]) => void>()
     let openHandler: ((d: { url: string }) => { action: string }) | undefined
     guardNavigation({
       setWindowOpenHandler: (h) => (openHandler = h),
       on: (event, listener) => listeners.set(event, listener)
     })
     expect(openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' })
-    const attempt = (event: string, url: string): boolean => {
+    expect(openHandler!({ url: 'app://console/index.html' })).toEqual({ action: 'deny' })
+    const attempt = (event: string, url: string, asArgument = true): boolean => {
       let prevented = false
-      listeners.get(event)!({ preventDefault: () => (prevented = true) }, url)
+      const e = { preventDefault: () => (prevented = true), url }
+      if (asArgument) listeners.get(event)!(e, url)
+      else listeners.get(event)!(e)
       return prevented
     }
     expect(attempt('will-navigate', 'https://evil.example/')).toBe(true)
@@ -41,6 +59,9 @@ describe('the console window', () => {
     expect(attempt('will-navigate', 'app://console.evil.example/')).toBe(true)
     expect(attempt('will-redirect', 'http://127.0.0.1:9000/')).toBe(true)
     expect(attempt('will-navigate', 'app://console/index.html#/apps')).toBe(false)
+    // Subframes navigate through will-frame-navigate, whose url is a property of the event.
+    expect(attempt('will-frame-navigate', 'https://evil.example/frame', false)).toBe(true)
+    expect(attempt('will-frame-navigate', 'app://console/index.html', false)).toBe(false)
     expect(attempt('will-attach-webview', 'app://console/')).toBe(true)
   })
 
@@ -48,6 +69,21 @@ describe('the console window', () => {
     expect(isAppUrl('app://console/')).toBe(true)
     expect(isAppUrl('app://console@evil.example/')).toBe(false)
     expect(isAppUrl('not a url')).toBe(false)
+  })
+
+  it('denies every permission request and check', () => {
+    let requestHandler: ((c: unknown, p: string, cb: (granted: boolean) => void) => void) | undefined
+    let checkHandler: ((c: unknown, p: string) => boolean) | undefined
+    denyAllPermissions({
+      setPermissionRequestHandler: (h) => (requestHandler = h),
+      setPermissionCheckHandler: (h) => (checkHandler = h)
+    })
+    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) {
+      let granted: boolean | undefined
+      requestHandler!({}, permission, (g) => (granted = g))
+      expect(granted, permission).toBe(false)
+      expect(checkHandler!({}, permission), permission).toBe(false)
+    }
   })
 
   it('enforces a strict Content-Security-Policy', () => {
