@@ -58,7 +58,7 @@ function org(proxies: ApiProxy[], variables: Array<{ name: string; value: string
         credentials: [{ consumerKey: 'key-2', consumerSecret: 'secret-2', issuedAt: T0 - 5000, expiresAt: T0 + 90_500, apiProducts: [{ apiproduct: 'Items', status: 'approved' }] }]
       }
     ]
-  } as Partial<Workspace>)
+  } as unknown as Partial<Workspace>) // schema input: workspace() parses it and fills every default
   ws.environments[0]!.variables.push(...variables)
   return ws
 }
