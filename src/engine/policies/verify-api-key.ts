@@ -117,7 +117,7 @@ function executeVerifyApiKey(config: VerifyApiKeyConfig, ctx: PolicyContext): vo
   }
   setAll(ctx, '', unprefixed)
   setAll(ctx, prefix, unprefixed)
-  // [U] The key as a credential record, as Apigee's trace shows it: status, issued_at (ms) and expires_in (s, -1 never).
+  // [U] The key as a credential record: status, issued_at (ms) and expires_in (whole seconds left, -1 never).
   const now = ctx.services.clock.now()
   const expiresAt = credential.credential.expiresAt
   setAll(ctx, prefix, {
