@@ -7,6 +7,7 @@ import type { ApiProxy } from '../../shared/model'
 import type { CompileContext, DeploymentError, PolicyHandler } from '../policies/types'
 import { parseCondition } from '../conditions'
 import { StepTemplate } from '../trace/lazy'
+import { compileTargetAuthentication, type GoogleAuthentication } from './target-auth'
 import { child, childText, children, parseXml, xmlBoolean, type XmlElement } from './xml'
 
 /** A parsed condition (the AST type is the conditions module's). */
@@ -69,8 +70,8 @@ export interface CompiledRouteRule {
 
 /** Where a TargetEndpoint sends the request. */
 export type TargetConnection =
-  | { kind: 'echo'; url: string; timeoutMs: number; successCodes: SuccessCodes }
-  | { kind: 'http'; url: string; timeoutMs: number; successCodes: SuccessCodes }
+  | { kind: 'echo'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: GoogleAuthentication }
+  | { kind: 'http'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: GoogleAuthentication }
 
 /** Which target statuses count as success (`success.codes` property); others raise ErrorResponseCode. */
 export type SuccessCodes = (status: number) => boolean
@@ -340,7 +341,14 @@ class EndpointCompiler {
         else successCodes = parsed
       }
     }
-    return this.connectionFromUrl(file, urlEl, timeoutMs, successCodes)
+    const connection = this.connectionFromUrl(file, urlEl, timeoutMs, successCodes)
+    const authEl = child(http, 'Authentication')
+    if (connection && authEl) {
+      const authentication = compileTargetAuthentication(authEl, (code, message, el) => this.report(file, code, message, el))
+      if (!authentication) return null
+      connection.authentication = authentication
+    }
+    return connection
   }
 
   private connectionFromUrl(file: string, urlEl: XmlElement, timeoutMs: number, successCodes: SuccessCodes): TargetConnection | null {

@@ -35,7 +35,6 @@ const VERIFY_TOKEN_FAULTS = new Set([
   'apiresource_doesnot_exist',
   'InvalidAPICallAsNoApiProductMatchFound',
   'InsufficientScope',
-  'FailedToResolveAccessToken',
   'invalid_client-client_id_not_approved'
 ])
 const JWT_CAUSES: Record<string, string> = {
@@ -258,6 +257,11 @@ function explainAccessToken(ctx: Ctx): Diagnosis {
   const policy = policyName(ctx)
   switch (ctx.faultName) {
     case 'InvalidAccessToken': {
+      const ref = policyElement(ctx.ws, ctx.call.proxy, policy, 'AccessToken')?.text
+      // Header variables are case-insensitive.
+      if (ref && !Object.keys(ctx.trace.variables).some((name) => name.toLowerCase() === ref.toLowerCase())) {
+        return simple(ctx, 'token-missing', `The variable ${ref} that ${policy} reads the token from is not set on this request`, { view })
+      }
       const auth = headerOf(ctx.trace, 'authorization')
       const detail = auth === undefined ? 'no Authorization header' : `Authorization header "${auth}" is not "Bearer <token>"`
       return simple(ctx, 'token-missing', `The request did not present an access token as "Authorization: Bearer <token>"`, {
@@ -265,10 +269,6 @@ function explainAccessToken(ctx: Ctx): Diagnosis {
         evidence: [{ label: 'Authorization header', ok: false, detail }],
         fixes: [requestTokenFix(ctx, clientId)]
       })
-    }
-    case 'FailedToResolveAccessToken': {
-      const ref = policyElement(ctx.ws, ctx.call.proxy, policy, 'AccessToken')?.text
-      return simple(ctx, 'token-missing', `The variable${ref ? ` ${ref}` : ''} that ${policy} reads the token from is not set on this request`, { view })
     }
     case 'invalid_access_token':
       return simple(ctx, 'token-unknown', 'The gateway holds no such access token: it was never issued here, was deleted or was purged', {

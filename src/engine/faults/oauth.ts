@@ -26,8 +26,6 @@ export const verifyFaults = {
   ),
   /** `{0}`: the policy's scopes as a Java list, e.g. `[read, write]` (Apigee X form). */
   InsufficientScope: spec('InsufficientScope', 403, 'steps.oauth.v2.InsufficientScope', 'Required scope(s): {0}'),
-  /** `{0}`: the variable named in `<AccessToken>`. */
-  FailedToResolveAccessToken: spec('FailedToResolveAccessToken', 500, 'steps.oauth.v2.FailedToResolveAccessToken', 'Failed to resolve access token variable {0}'),
   /** The token's consumer key was revoked after issuance. */
   client_id_not_approved: spec(
     'invalid_client-client_id_not_approved',
@@ -60,7 +58,6 @@ export const policyFaults = {
   FailedToResolveRefreshToken: spec('FailedToResolveRefreshToken', 500, 'steps.oauth.v2.FailedToResolveRefreshToken', 'Failed to resolve refresh token variable {0}'),
   FailedToResolveToken: spec('FailedToResolveToken', 500, 'steps.oauth.v2.FailedToResolveToken', 'Failed to resolve token variable {0}'),
   InvalidTokenType: spec('InvalidTokenType', 500, 'steps.oauth.v2.InvalidTokenType', 'Invalid token type {0}'),
-  MissingParameter: spec('MissingParameter', 500, 'steps.oauth.v2.MissingParameter', 'Response type is token but no grant types are specified'),
   InvalidParameter: spec('InvalidParameter', 500, 'steps.oauth.v2.InvalidParameter', 'Specify either an access token or an authorization code, not both'),
   /** JWT access tokens cannot be revoked or re-approved by InvalidateToken / ValidateToken (reference 6.2 rule 8). */
   JWTTokenNotRevocable: spec(

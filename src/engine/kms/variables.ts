@@ -77,7 +77,7 @@ export function productVariables(match: ProductMatch): Record<string, string> {
   return vars
 }
 
-/** apiproduct.operation* of the matched operation (operation-group products only); always unprefixed. */
+/** apiproduct.operation* of the matched operation (operation-group products only), unprefixed (VerifyAPIKey also prefixes them). */
 export function operationVariables(match: ProductMatch): Record<string, string> {
   const op = match.operation
   if (!match.product || !op) return {}

@@ -106,13 +106,24 @@ function executeVerifyApiKey(config: VerifyApiKeyConfig, ctx: PolicyContext): vo
   }
   const product = productVariables(match)
   setAll(ctx, prefix, product)
-  // The unprefixed identity and product variables that Quota, analytics and conditions read after VerifyAPIKey.
-  setAll(ctx, '', {
+  // The unprefixed identity and product variables that Quota, analytics and conditions read after VerifyAPIKey;
+  // each is also set in its `verifyapikey.<policy>.` form.
+  const unprefixed = {
     client_id: credential.credential.consumerKey,
     'developer.app.name': credential.app.name,
     'developer.id': credential.app.developerId,
     'apiproduct.name': match.product.name,
     ...operationVariables(match)
+  }
+  setAll(ctx, '', unprefixed)
+  setAll(ctx, prefix, unprefixed)
+  // [U] The key as a credential record: status, issued_at (ms) and expires_in (whole seconds left, -1 never).
+  const now = ctx.services.clock.now()
+  const expiresAt = credential.credential.expiresAt
+  setAll(ctx, prefix, {
+    status: credential.credential.status,
+    issued_at: String(credential.credential.issuedAt),
+    expires_in: String(expiresAt < 0 ? -1 : Math.max(0, Math.floor((expiresAt - now) / 1000)))
   })
   ctx.variables.set(`${prefix}failed`, 'false')
   ctx.note(`Key of ${credential.app.name} accepted through ${match.product.name}`)

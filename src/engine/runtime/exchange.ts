@@ -18,6 +18,7 @@ import {
 import type { PolicyContext } from '../policies/types'
 import { OutboundError } from '../ports'
 import { StepTemplate, type RawSnapshot } from '../trace/lazy'
+import { attachGoogleToken } from '../bundle/target-auth'
 import {
   ECHO_SCHEME,
   type CompiledCondition,
@@ -482,8 +483,15 @@ class Exchange {
       copySuffix ? (untouched ? this.fixed.pathSuffix : String(vars.peekPlain('proxy.pathsuffix') ?? '')) : '',
       copyQuery ? this.request.querystring : ''
     )
-    const headers = withoutHopByHop(this.request.headerSnapshot())
-    this.targetRequestPart = isAsReceived(this.request, this.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
+    let headers = withoutHopByHop(this.request.headerSnapshot())
+    // Target <Authentication>: the stand-in Google token goes with the request, and the trace says so.
+    let authNote: string | undefined
+    if (connection.authentication) {
+      const lookup = (name: string): string | undefined => vars.getString(name)
+      ;({ headers, note: authNote } = attachGoogleToken(headers, connection.authentication, lookup, url))
+    }
+    this.targetRequestPart =
+      authNote === undefined && isAsReceived(this.request, this.received) ? url : { method: this.request.verb, url, headers, body: this.request.body }
     if (isEchoUrl(url)) {
       let response: HttpMessage
       try {
@@ -491,10 +499,11 @@ class Exchange {
       } catch (e) {
         this.targetFailed(e, url, endpoint, started)
       }
-      this.targetAnswered(response, endpoint.echoAnsweredStep, connection, endpoint, started)
+      const described = authNote === undefined ? endpoint.echoAnsweredStep : `${endpoint.echoAnsweredStep.step.description}; ${authNote}`
+      this.targetAnswered(response, described, connection, endpoint, started)
       return undefined
     }
-    return this.callHttpTarget(url, headers, connection, endpoint, started)
+    return this.callHttpTarget(url, headers, connection, endpoint, started, authNote)
   }
 
   private async callHttpTarget(
@@ -502,7 +511,8 @@ class Exchange {
     headers: Array<[string, string]>,
     connection: TargetConnection,
     endpoint: CompiledEndpoint,
-    started: number
+    started: number,
+    authNote?: string
   ): Promise<void> {
     let response: HttpMessage
     try {
@@ -522,7 +532,8 @@ class Exchange {
     } catch (e) {
       this.targetFailed(e, url, endpoint, started)
     }
-    this.targetAnswered(response, `${this.request.verb} ${url} answered ${response.status}`, connection, endpoint, started)
+    const answered = `${this.request.verb} ${url} answered ${response.status}`
+    this.targetAnswered(response, authNote === undefined ? answered : `${answered}; ${authNote}`, connection, endpoint, started)
   }
 
   private targetFailed(e: unknown, url: string, endpoint: CompiledEndpoint, started: number): never {

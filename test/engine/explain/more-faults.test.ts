@@ -120,6 +120,17 @@ describe('access token state and scope', () => {
     expect(d.evidence).toEqual([{ label: 'Authorization header', ok: false, detail: 'no Authorization header' }])
   })
 
+  it('<AccessToken> variable not set on the request (InvalidAccessToken on Apigee X)', async () => {
+    const { engine, ws } = setup('<OAuthV2 name="VerifyToken"><Operation>VerifyAccessToken</Operation><AccessToken>request.header.X-Token</AccessToken></OAuthV2>')
+    const res = await call(engine, 'test', 'GET', '/api-one/x')
+    expect(res.trace.fault?.name).toBe('InvalidAccessToken')
+    const d = explainTrace(ws, res.trace)!
+    expect(d.code).toBe('token-missing')
+    expect(d.cause).toBe('The variable request.header.X-Token that VerifyToken reads the token from is not set on this request')
+    const sent = explainTrace(ws, (await call(engine, 'test', 'GET', '/api-one/x', { 'x-token': 'nosuchtoken123' })).trace)!
+    expect(sent.code).toBe('token-unknown')
+  })
+
   it('unknown token', async () => {
     const { engine, ws } = setup()
     const d = explainTrace(ws, (await call(engine, 'test', 'GET', '/api-one/x', { Authorization: 'Bearer nosuchtoken123' })).trace)!

@@ -64,13 +64,13 @@ const rows: Row[] = [
     www: env401('oauth.v2.InvalidAccessToken', 'Invalid access token')
   },
   {
-    case: 'AccessToken variable unresolved',
+    case: 'AccessToken variable unresolved (Apigee X: a missing token, not Edge\'s 500)',
     extra: '<AccessToken>request.header.token</AccessToken>',
     req: {},
-    status: 500,
-    name: 'FailedToResolveAccessToken',
-    body: '{"fault":{"faultstring":"Failed to resolve access token variable request.header.token","detail":{"errorcode":"steps.oauth.v2.FailedToResolveAccessToken"}}}',
-    www: null
+    status: 401,
+    name: 'InvalidAccessToken',
+    body: '{"fault":{"faultstring":"Invalid access token","detail":{"errorcode":"oauth.v2.InvalidAccessToken"}}}',
+    www: env401('oauth.v2.InvalidAccessToken', 'Invalid access token')
   },
   {
     case: 'token unknown',

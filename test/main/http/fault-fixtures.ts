@@ -130,7 +130,6 @@ function proxies(ports: TargetPorts): ApiProxy[] {
         `<ExternalAccessToken>request.queryparam.external_token</ExternalAccessToken><ExternalAuthorizationCode>request.queryparam.external_code</ExternalAuthorizationCode>${modeXml.apigee}`
       )
     }),
-    proxy('imp-no-grants', { 'OAuthV2-Implicit': oauth('OAuthV2-Implicit', 'GenerateAccessTokenImplicitGrant', `<SupportedGrantTypes/>${modeXml.apigee}`) }),
     proxy('jwt-token', {
       'OAuthV2-JWT': oauth('OAuthV2-JWT', 'GenerateJWTAccessToken', `<Algorithm>HS256</Algorithm><SecretKey><Value ref="private.jwt-key"/></SecretKey><ExpiresIn>3600000</ExpiresIn>${GRANTS}${modeXml.apigee}`)
     }),

@@ -323,13 +323,13 @@ const verifyRows: Row[] = [
     headers: { 'WWW-Authenticate': null }
   },
   {
-    covers: 'verifyFaults.FailedToResolveAccessToken',
-    case: '<AccessToken> names a header the request lacks',
+    covers: 'verifyFaults.InvalidAccessToken',
+    case: '<AccessToken> names a header the request lacks (Apigee X; Edge documents a 500 FailedToResolveAccessToken)',
     send: () => send({ path: '/verify-var/items' }),
-    status: 500,
-    body: '{"fault":{"faultstring":"Failed to resolve access token variable request.header.x-token","detail":{"errorcode":"steps.oauth.v2.FailedToResolveAccessToken"}}}',
-    name: 'FailedToResolveAccessToken',
-    headers: { 'WWW-Authenticate': null }
+    status: 401,
+    body: '{"fault":{"faultstring":"Invalid access token","detail":{"errorcode":"oauth.v2.InvalidAccessToken"}}}',
+    name: 'InvalidAccessToken',
+    headers: www401('oauth.v2.InvalidAccessToken', 'Invalid access token')
   },
   {
     covers: 'verifyFaults.client_id_not_approved',
@@ -442,9 +442,6 @@ const policyRows: Row[] = [
     send({ path: '/revoke-var', form: { token: 'x' } })
   ),
   policyRow('InvalidTokenType', 'InvalidateToken with type="idtoken"', 'Invalid token type idtoken', () => send({ path: '/revoke-type', form: { token: 'x' } })),
-  policyRow('MissingParameter', 'implicit grant with empty <SupportedGrantTypes/>', 'Response type is token but no grant types are specified', () =>
-    send({ path: '/imp-no-grants', query: { client_id: keys.main, response_type: 'token' } })
-  ),
   policyRow('InvalidParameter', 'authorize with both an external access token and code', 'Specify either an access token or an authorization code, not both', () =>
     send({ path: '/gac-external', query: { client_id: keys.main, response_type: 'code', external_token: 'a', external_code: 'b' } })
   ),

@@ -166,7 +166,8 @@ export function compileOAuthV2(root: XmlElement, ctx: CompileContext): OAuthV2Co
 
   const supportedEl = child(root, 'SupportedGrantTypes')
   let supportedGrantTypes = DEFAULT_SUPPORTED_GRANT_TYPES
-  if (supportedEl) {
+  // An empty `<SupportedGrantTypes/>` is the element's documented default (authorization_code and implicit), on any operation.
+  if (supportedEl && children(supportedEl, 'GrantType').length > 0) {
     if (!GRANT_TYPE_OPERATIONS.includes(operation)) {
       ctx.error('GrantTypesNotApplicableForOperation', `<SupportedGrantTypes> does not apply to ${operation}`, supportedEl)
     }

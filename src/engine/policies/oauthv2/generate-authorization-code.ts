@@ -49,9 +49,6 @@ export function authorizeClient(ctx: PolicyContext, config: OAuthV2Config, respo
     throw tokenEndpointFault(ctx, config, responseType === 'code' ? 'ResponseTypeNotCode' : 'ResponseTypeNotToken', undefined, `response_type is ${presented}`)
   }
   const grantType = responseType === 'code' ? 'authorization_code' : 'implicit'
-  if (config.supportedGrantTypes.length === 0 && responseType === 'token') {
-    throw new PolicyFault(policyFaults.MissingParameter, { policy: ctx.policyName, cause: '<SupportedGrantTypes> lists no grant type' })
-  }
   if (!config.supportedGrantTypes.includes(grantType)) {
     throw tokenEndpointFault(ctx, config, 'UnsupportedGrantType', grantType, `${grantType} is not among the policy's supported grant types`)
   }

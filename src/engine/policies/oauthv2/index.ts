@@ -26,10 +26,37 @@ const operations: Record<OAuthOperation, (config: OAuthV2Config, ctx: PolicyCont
   RefreshJWTAccessToken: refreshJwtAccessToken
 }
 
+/**
+ * `oauthV2.failed` and `oauthV2.<policy>.failed` hold the outcome of the latest OAuthV2 execution: the reference's
+ * example FaultRule tests the unscoped one. On failure the runtime sets the scoped one with the other fault variables.
+ */
+function recordOutcome(ctx: PolicyContext, failed: boolean): void {
+  ctx.variables.set('oauthV2.failed', failed)
+  if (!failed) ctx.variables.set(`oauthV2.${ctx.policyName}.failed`, false)
+}
+
+function executeOperation(config: OAuthV2Config, ctx: PolicyContext): void | Promise<void> {
+  let pending: void | Promise<void>
+  try {
+    pending = operations[config.operation](config, ctx)
+  } catch (e) {
+    recordOutcome(ctx, true)
+    throw e
+  }
+  if (!pending) return recordOutcome(ctx, false)
+  return pending.then(
+    () => recordOutcome(ctx, false),
+    (e: unknown) => {
+      recordOutcome(ctx, true)
+      throw e
+    }
+  )
+}
+
 /** The OAuthV2 policy handler (fault variables `oauthV2.<policy>.*`). */
 export const oauthV2Handler: PolicyHandler<OAuthV2Config> = {
   type: 'OAuthV2',
   faultVariablePrefix: 'oauthV2',
   compile: compileOAuthV2,
-  execute: (config, ctx) => operations[config.operation](config, ctx)
+  execute: executeOperation
 }

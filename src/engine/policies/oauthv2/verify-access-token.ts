@@ -44,14 +44,23 @@ export function currentApiCall(ctx: PolicyContext): ApiCall {
   }
 }
 
+/**
+ * [U] A value sent wrapped in one pair of double quotes (`Authorization: "Bearer x"`, as some Apigee-authored
+ * test suites send it) is read without them.
+ */
+function unquoted(value: string): string {
+  const v = value.trim()
+  return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : value
+}
+
 /** The presented token: `Authorization: Bearer x` by default, or `<AccessToken>`'s variable (with `<AccessTokenPrefix>`). */
 export function extractAccessToken(ctx: PolicyContext, config: OAuthV2Config): string {
   if (config.accessToken) {
-    const raw = ctx.variables.getString(config.accessToken)
-    if (raw === undefined) {
-      const spec = verifyFaults.FailedToResolveAccessToken
-      throw verifyFault(ctx, withFaultstring(spec, spec.faultstring.replace('{0}', config.accessToken)), `The variable ${config.accessToken} named in <AccessToken> does not resolve`)
-    }
+    const resolved = ctx.variables.getString(config.accessToken)
+    // Apigee X: an unresolvable variable is a missing token, 401 InvalidAccessToken (Edge documents a 500
+    // FailedToResolveAccessToken; X lists that fault for GenerateAccessToken only).
+    if (resolved === undefined) throw verifyFault(ctx, verifyFaults.InvalidAccessToken, `The variable ${config.accessToken} named in <AccessToken> does not resolve`)
+    const raw = unquoted(resolved)
     if (!config.accessTokenPrefix) return raw.trim()
     const prefix = `${config.accessTokenPrefix} `
     if (!raw.startsWith(prefix) || raw.slice(prefix.length).trim() === '') {
@@ -61,7 +70,7 @@ export function extractAccessToken(ctx: PolicyContext, config: OAuthV2Config): s
   }
   const header = ctx.request.getHeader('Authorization') ?? ctx.variables.getString('request.header.Authorization')
   if (header === undefined || header.trim() === '') throw verifyFault(ctx, verifyFaults.InvalidAccessToken, 'The request has no Authorization header')
-  const bearer = header.match(/^Bearer (\S+)\s*$/)
+  const bearer = unquoted(header).match(/^Bearer (\S+)\s*$/)
   if (!bearer) throw verifyFault(ctx, verifyFaults.InvalidAccessToken, 'The Authorization header is not of the form "Bearer <token>"')
   return bearer[1]!
 }
