@@ -198,7 +198,7 @@ const corpus: Row[] = [
   { case: 'payload not JSON', make: async () => `${b64({ alg: 'HS256', typ: 'at+JWT' })}.${b64('not json')}.c2ln`, fault: 'JWTDecodingFailed', failure: 'decoding-failed' },
   { case: 'not a JWT at all', make: async () => 'Zm9vYmFy', fault: 'JWTDecodingFailed', failure: 'decoding-failed' },
   { case: 'unknown crit extension', make: () => sign({}, { crit: ['x-must-understand'], 'x-must-understand': true }, HS, { 'x-must-understand': true }), fault: 'InvalidJWTSignature', failure: 'invalid-signature' },
-  { case: 'unencoded payload (b64 false)', make: () => sign({}, { crit: ['b64'], b64: false }, HS, { b64: true }).catch(() => `${b64({ alg: 'HS256', typ: 'at+JWT', crit: ['b64'], b64: false })}.${b64(validClaims())}.c2ln`), fault: 'InvalidJWTSignature', failure: 'invalid-signature' },
+  { case: 'unencoded payload (b64 false)', make: () => sign({}, { crit: ['b64'], b64: false }, HS, { b64: true }), fault: 'InvalidJWTSignature', failure: 'invalid-signature' },
   // ---- type
   { case: 'typ JWT', make: () => sign({}, { typ: 'JWT' }), fault: 'InvalidTypeInJWTHeader', failure: 'invalid-type' },
   { case: 'typ missing', make: () => sign({}, { typ: undefined }), fault: 'InvalidTypeInJWTHeader', failure: 'invalid-type' },
