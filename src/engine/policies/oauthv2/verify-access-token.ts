@@ -95,14 +95,14 @@ export function lookupAccessToken(ctx: PolicyContext, config: OAuthV2Config, tok
 
 /**
  * The checks after the token itself: its credential now, the product match on the credential's current
- * entries, the scope. Returns what the variables are built from.
+ * entries (for a JWT, those its `aud` names), the scope. Returns what the variables are built from.
  */
 export function authorizeTokenUse(
   ctx: PolicyContext,
   config: OAuthV2Config,
   clientId: string,
   scope: string,
-  jwt: { audience: readonly string[]; onAudienceExcluded: () => void } | undefined = undefined
+  jwt?: { audience: readonly string[]; onAudienceExcluded: () => void }
 ): { resolved: ResolvedCredential; match: ProductMatch } {
   const ws = ctx.services.workspace()
   const decision = checkCredential(ws, clientId, ctx.services.clock.now())
