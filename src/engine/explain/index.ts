@@ -236,7 +236,8 @@ function tokenRecordOf(ctx: Ctx): TokenRecord | undefined {
 function tokenView(record: TokenRecord | undefined, ctx: Ctx): string[] {
   const app = record?.appName ?? ctx.trace.variables['developer.app.name']
   const client = record?.clientId ?? ctx.trace.variables['client_id']
-  const lines = [`Policy: OAuthV2 ${policyName(ctx)} (VerifyAccessToken)`]
+  const operation = policyElement(ctx.ws, ctx.call.proxy, policyName(ctx), 'Operation')?.text || 'VerifyAccessToken'
+  const lines = [`Policy: OAuthV2 ${policyName(ctx)} (${operation})`]
   if (app || client) lines.push(`Token issued to: ${app ?? '(unknown app)'}${client ? ` (client_id ${client})` : ''}`)
   if (record) {
     lines.push(`Token status: ${record.status}, expires ${record.expiresAt < 0 ? 'never' : new Date(record.expiresAt).toISOString()}`)

@@ -133,6 +133,7 @@ describe('JWT access tokens of the sample over HTTP', () => {
     expect(res.trace.fault?.name).toBe(spec.name)
     const explained = await gatelab.services['traces.explain']({ id: res.trace.id })
     expect(explained?.code).toBe(diagnosis)
+    expect(explained?.gatewayView).toContain('Policy: OAuthV2 OAuthV2-Verify-JWT-Access-Token (VerifyJWTAccessToken)')
   })
 
   it('an issued JWT expires on the virtual clock, exactly at exp', async () => {
