@@ -53,7 +53,7 @@ export interface TokenRecord {
   redirectUri?: string
   /** Authorization code: the `state` sent with it, if any. */
   state?: string
-  /** Access token minted as a JWT (GenerateJWTAccessToken); JWTs cannot be revoked with InvalidateToken. */
+  /** Access token minted as a JWT (GenerateJWTAccessToken); stored by the hash of the JWT, revoked like opaque tokens. */
   jwt?: boolean
   /** Third-party token stored through `<ExternalAccessToken>` + `<StoreToken>`. */
   external?: boolean

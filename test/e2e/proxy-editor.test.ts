@@ -75,7 +75,8 @@ describe('Proxy editor', () => {
     await page.getByTestId('submit').click()
     await page.locator('.n-modal').waitFor({ state: 'detached' })
     await page.getByTestId('active-file').getByText('policies/AM-Tag-Request.xml').waitFor()
-    await outline.locator('[data-kind="PreFlow"] [data-testid="outline-step"]').nth(1).and(page.locator('[data-policy="AM-Tag-Request"]')).waitFor()
+    // After the sample's two verify steps (JWT under /jwt/, opaque elsewhere).
+    await outline.locator('[data-kind="PreFlow"] [data-testid="outline-step"]').nth(2).and(page.locator('[data-policy="AM-Tag-Request"]')).waitFor()
     await page.getByTestId('unsaved').getByText('2 unsaved').waitFor()
     // Leaving with unsaved changes asks first; staying keeps them.
     await page.getByTestId('back-to-proxy').click()
@@ -90,7 +91,7 @@ describe('Proxy editor', () => {
     await page.getByTestId('unsaved').waitFor({ state: 'detached' })
     const saved = await callConsole<ApiProxy>(running, 'proxies.get', { name: 'API_One' })
     expect(saved.policies['AM-Tag-Request']).toContain('<AssignMessage name="AM-Tag-Request">')
-    expect(saved.proxyEndpoints['default']).toMatch(/<Name>OAuthV2-Verify-Access-Token<\/Name>\s*<\/Step>\s*<Step>\s*<Name>AM-Tag-Request<\/Name>/)
+    expect(saved.proxyEndpoints['default']).toMatch(/<Name>OAuthV2-Verify-Access-Token<\/Name>\s*<Condition>[^<]*<\/Condition>\s*<\/Step>\s*<Step>\s*<Name>AM-Tag-Request<\/Name>/)
     await strip.locator('[data-env="test"][data-state="deployed"]').getByText(`revision ${revision + 1}`).waitFor()
     expect(browser.problems).toEqual([])
   })

@@ -10,6 +10,8 @@ import type { Diagnosis, Evidence, Fix } from '../../shared/explain'
 import type { ApiCall } from '../kms'
 import { checkCredential, findCredential, grantableScopes } from '../kms'
 import { hashToken } from '../tokens/hash'
+import { JWT_CLOCK_SKEW_SECONDS } from '../tokens/jwt'
+import { jwtFailureVariable } from '../policies/oauthv2/jwt-access-token'
 import { callLines, explainAccess, explainClient, workingCredentialFixes } from './access'
 import { policyElement } from './policy-xml'
 
@@ -46,6 +48,16 @@ const JWT_CAUSES: Record<string, string> = {
   InvalidValueForJWTAlgorithm: 'The JWT algorithm is missing or not supported',
   InsufficientKeyLength: 'The key is too short for the JWT algorithm',
   JWTSigningFailed: 'The gateway could not sign the JWT access token'
+}
+/**
+ * VerifyJWTAccessToken checks that share a documented fault with other causes (invalid_access_token,
+ * InvalidAPICallAsNoApiProductMatchFound), told apart by the policy's `oauthV2.<policy>.jwt.failure` code.
+ */
+const JWT_FAILURE_CAUSES: Record<string, string> = {
+  'not-yet-valid': `The JWT access token is not valid yet: its nbf lies more than ${JWT_CLOCK_SKEW_SECONDS} s ahead of the gateway clock`,
+  'issued-in-future': `The JWT access token claims to be issued more than ${JWT_CLOCK_SKEW_SECONDS} s in the future (iat): it was minted on a clock that runs ahead, or forged`,
+  'wrong-issuer': "The JWT access token's iss names no proxy of this environment: it was issued by another environment or system",
+  audience: "The JWT access token's aud does not name the product that covers this call: it was issued before the app's key had that product, or for other products"
 }
 const TARGET_CAUSES: Record<string, string> = {
   ServiceUnavailable: 'The target refused the connection: nothing listens at its address',
@@ -223,7 +235,8 @@ function tokenRecordOf(ctx: Ctx): TokenRecord | undefined {
 function tokenView(record: TokenRecord | undefined, ctx: Ctx): string[] {
   const app = record?.appName ?? ctx.trace.variables['developer.app.name']
   const client = record?.clientId ?? ctx.trace.variables['client_id']
-  const lines = [`Policy: OAuthV2 ${policyName(ctx)} (VerifyAccessToken)`]
+  const operation = policyElement(ctx.ws, ctx.call.proxy, policyName(ctx), 'Operation')?.text || 'VerifyAccessToken'
+  const lines = [`Policy: OAuthV2 ${policyName(ctx)} (${operation})`]
   if (app || client) lines.push(`Token issued to: ${app ?? '(unknown app)'}${client ? ` (client_id ${client})` : ''}`)
   if (record) {
     lines.push(`Token status: ${record.status}, expires ${record.expiresAt < 0 ? 'never' : new Date(record.expiresAt).toISOString()}`)
@@ -255,6 +268,14 @@ function explainAccessToken(ctx: Ctx): Diagnosis {
   const clientId = ctx.trace.variables['client_id'] ?? record?.clientId ?? ctx.trace.clientId ?? undefined
   const view = tokenView(record, ctx)
   const policy = policyName(ctx)
+  const jwtFailure = ctx.trace.variables[jwtFailureVariable(policy)]
+  if (jwtFailure !== undefined && JWT_FAILURE_CAUSES[jwtFailure]) {
+    return simple(ctx, 'jwt-invalid', JWT_FAILURE_CAUSES[jwtFailure]!, {
+      view,
+      evidence: [{ label: 'JWT check', ok: false, detail: jwtFailure }],
+      fixes: [requestTokenFix(ctx, clientId)]
+    })
+  }
   switch (ctx.faultName) {
     case 'InvalidAccessToken': {
       const ref = policyElement(ctx.ws, ctx.call.proxy, policy, 'AccessToken')?.text

@@ -14,6 +14,7 @@ const JWT_OPERATIONS = new Set(['GenerateJWTAccessToken', 'RefreshJWTAccessToken
 
 interface CandidateKey {
   policy: string
+  operation: string
   proxy: string
   environment: string
   algorithm: JwtAlgorithm
@@ -32,7 +33,7 @@ function candidateKeys(ws: Workspace): CandidateKey[] {
         if (!key) continue
         for (const environment of ws.environments.filter((e) => proxy.environments.includes(e.name))) {
           const material = key.ref ? environment.variables.find((v) => v.name === key.ref)?.value : key.value
-          if (material) keys.push({ policy: name, proxy: proxy.name, environment: environment.name, algorithm: config.algorithm, material })
+          if (material) keys.push({ policy: name, operation: config.operation, proxy: proxy.name, environment: environment.name, algorithm: config.algorithm, material })
         }
       }
     }
@@ -50,7 +51,10 @@ export async function inspectJwt(ws: Workspace, token: string): Promise<JwtInspe
   } catch {
     return null
   }
-  const keys = candidateKeys(ws).filter((k) => k.algorithm === header.alg)
+  // A signing policy is the better answer to "whose key is this": try those before the verifying ones.
+  const keys = candidateKeys(ws)
+    .filter((k) => k.algorithm === header.alg)
+    .sort((a, b) => Number(a.operation === 'VerifyJWTAccessToken') - Number(b.operation === 'VerifyJWTAccessToken'))
   if (keys.length === 0) {
     return { header, claims, signature: { verified: null, detail: `No JWT policy of the workspace uses ${String(header.alg)}; the signature cannot be checked here` } }
   }

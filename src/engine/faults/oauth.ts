@@ -58,14 +58,7 @@ export const policyFaults = {
   FailedToResolveRefreshToken: spec('FailedToResolveRefreshToken', 500, 'steps.oauth.v2.FailedToResolveRefreshToken', 'Failed to resolve refresh token variable {0}'),
   FailedToResolveToken: spec('FailedToResolveToken', 500, 'steps.oauth.v2.FailedToResolveToken', 'Failed to resolve token variable {0}'),
   InvalidTokenType: spec('InvalidTokenType', 500, 'steps.oauth.v2.InvalidTokenType', 'Invalid token type {0}'),
-  InvalidParameter: spec('InvalidParameter', 500, 'steps.oauth.v2.InvalidParameter', 'Specify either an access token or an authorization code, not both'),
-  /** JWT access tokens cannot be revoked or re-approved by InvalidateToken / ValidateToken (reference 6.2 rule 8). */
-  JWTTokenNotRevocable: spec(
-    'InvalidTokenType',
-    500,
-    'steps.oauth.v2.InvalidTokenType',
-    'JWT access tokens cannot be invalidated or validated with OAuthV2; use RevokeOAuthV2'
-  )
+  InvalidParameter: spec('InvalidParameter', 500, 'steps.oauth.v2.InvalidParameter', 'Specify either an access token or an authorization code, not both')
 } as const satisfies Record<string, FaultSpec>
 
 /** One token-issuing failure in its three shapes. `{0}` in texts is filled at runtime. */

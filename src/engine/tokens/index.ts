@@ -9,6 +9,7 @@ export { TokenCache, tokenCacheFor, effectiveCacheSeconds, MAX_CACHE_SECONDS, ty
 export {
   signAccessJwt,
   verifyAccessJwt,
+  accessJwtIssuer,
   signingKey,
   verificationKey,
   isHmac,
@@ -16,7 +17,10 @@ export {
   JWT_ALGORITHMS,
   MIN_HMAC_KEY_BYTES,
   ACCESS_TOKEN_JWT_TYPE,
+  JWT_CLOCK_SKEW_SECONDS,
+  MANDATORY_JWT_CLAIMS,
   type JwtAlgorithm,
   type JwtVerifyFailure,
+  type AccessJwtExpectations,
   type JwtKeyError
 } from './jwt'

@@ -45,12 +45,24 @@ describe('InvalidateToken (reference 6.2)', () => {
     expect(unresolved.body).toBe('{"fault":{"faultstring":"Failed to resolve token variable flow.token","detail":{"errorcode":"steps.oauth.v2.FailedToResolveToken"}}}')
   })
 
-  it('refuses to revoke a JWT access token', async () => {
+  it('revokes a JWT access token and its refresh token (no 500 InvalidTokenType); ValidateToken re-approves them', async () => {
+    for (const type of ['accesstoken', 'refreshtoken'] as const) {
+      const e = env()
+      seedPair(e, 'j', 'jr', true)
+      const out = await run(e, tokensPolicy('InvalidateToken', type), { vars: { 'flow.token': 'j' } })
+      expect([out.status, out.fault]).toEqual([200, undefined])
+      expect([statusOf(e, 'access_token', 'j'), statusOf(e, 'refresh_token', 'jr')]).toEqual(['revoked', 'revoked'])
+      expect(e.store.get('access_token', hashToken('j'))?.revokeReason).toBe('TOKEN_REVOKED')
+      await run(e, tokensPolicy('ValidateToken', type), { vars: { 'flow.token': 'j' } })
+      expect([statusOf(e, 'access_token', 'j'), statusOf(e, 'refresh_token', 'jr')]).toEqual(['approved', 'approved'])
+    }
+  })
+
+  it('a refresh token revoked with cascade takes its JWT access token along', async () => {
     const e = env()
     seedPair(e, 'j', 'jr', true)
-    const out = await run(e, tokensPolicy('InvalidateToken', 'accesstoken'), { vars: { 'flow.token': 'j' } })
-    expect(out.status).toBe(500)
-    expect(statusOf(e, 'access_token', 'j')).toBe('approved')
+    await run(e, tokensPolicy('InvalidateToken', 'refreshtoken', 'true'), { vars: { 'flow.token': 'jr' } })
+    expect([statusOf(e, 'access_token', 'j'), statusOf(e, 'refresh_token', 'jr')]).toEqual(['revoked', 'revoked'])
   })
 })
 

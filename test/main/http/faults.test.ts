@@ -138,7 +138,9 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
 
 async function jwt(header: Record<string, unknown>, claims: Record<string, unknown>, key = JWT_KEY): Promise<string> {
   const now = Math.floor(gatelab.clock.now() / 1000)
-  return new SignJWT({ jti: randomUUID(), iat: now, exp: now + 600, client_id: keys.main, scope: 'read', ...claims })
+  // The RFC 9068 claims the fixture's GenerateJWTAccessToken (proxy jwt-token, environment test on 9101) writes.
+  const rfc9068 = { iss: 'http://localhost:9101/jwt-token', sub: keys.main, aud: ['Product_Main'] }
+  return new SignJWT({ ...rfc9068, jti: randomUUID(), iat: now, exp: now + 600, client_id: keys.main, scope: 'read', ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'at+JWT', ...header } as { alg: string })
     .sign(new TextEncoder().encode(key))
 }
@@ -445,9 +447,6 @@ const policyRows: Row[] = [
   policyRow('InvalidParameter', 'authorize with both an external access token and code', 'Specify either an access token or an authorization code, not both', () =>
     send({ path: '/gac-external', query: { client_id: keys.main, response_type: 'code', external_token: 'a', external_code: 'b' } })
   ),
-  policyRow('JWTTokenNotRevocable', 'InvalidateToken given a JWT access token', 'JWT access tokens cannot be invalidated or validated with OAuthV2; use RevokeOAuthV2', async () =>
-    send({ path: '/revoke', form: { token: (await issueToken(keys.main, { path: 'jwt-token' })).access } })
-  )
 ]
 
 // ---- 2.2 VerifyAPIKey -----------------------------------------------------------------------------
@@ -931,7 +930,8 @@ describe('the setup works where it should (the rows below fail for the reason th
     ['VerifyAPIKey with the main key', withKey(keys.main)],
     ['VerifyAPIKey operation-group GET', withKey(keys.operations)],
     ['GetOAuthV2Info of a live token', async () => send({ path: '/get-info-token', query: { token: (await issueToken()).access } })],
-    ['InvalidateToken of an unknown token is a no-op (reference 2.5)', () => send({ path: '/revoke', form: { token: 'ghost-token' } })]
+    ['InvalidateToken of an unknown token is a no-op (reference 2.5)', () => send({ path: '/revoke', form: { token: 'ghost-token' } })],
+    ['InvalidateToken of a JWT access token revokes it', async () => send({ path: '/revoke', form: { token: (await issueToken(keys.main, { path: 'jwt-token' })).access } })]
   ] as const)('%s -> 200', async (_name, request) => {
     const res = await request()
     expect([res.status, res.trace?.fault ?? null]).toEqual([200, null])

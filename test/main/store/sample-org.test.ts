@@ -6,6 +6,8 @@ import { workspaceIssues } from '../../../src/shared/model'
 import { NOW, SAMPLE_FILE } from './helpers'
 
 const verify = '<OAuthV2 name="OAuthV2-Verify-Access-Token">\n  <Operation>VerifyAccessToken</Operation>\n</OAuthV2>\n'
+const verifyJwt =
+  '<OAuthV2 name="OAuthV2-Verify-JWT-Access-Token">\n  <Operation>VerifyJWTAccessToken</Operation>\n  <Algorithm>HS256</Algorithm>\n  <SecretKey>\n    <Value ref="private.jwt-signing-key"/>\n  </SecretKey>\n</OAuthV2>\n'
 const echo = '<TargetEndpoint name="default">\n  <HTTPTargetConnection>\n    <URL>echo://</URL>\n  </HTTPTargetConnection>\n</TargetEndpoint>\n'
 
 describe('the sample organization (the "no apiproduct match" article)', () => {
@@ -24,7 +26,8 @@ describe('the sample organization (the "no apiproduct match" article)', () => {
     ])
     for (const name of ['API_One', 'API_Two']) {
       const proxy = ws.proxies.find((p) => p.name === name)!
-      expect(proxy.policies).toEqual({ 'OAuthV2-Verify-Access-Token': verify })
+      // API_One also checks the JWT access tokens of /oauth/jwt/token under /api-one/jwt/.
+      expect(proxy.policies).toEqual({ 'OAuthV2-Verify-Access-Token': verify, ...(name === 'API_One' ? { 'OAuthV2-Verify-JWT-Access-Token': verifyJwt } : {}) })
       expect(proxy.targetEndpoints).toEqual({ default: echo })
       expect(proxy.proxyEndpoints.default).toContain('<Name>OAuthV2-Verify-Access-Token</Name>')
       expect(proxy.proxyEndpoints.default).toContain(`<BasePath>${proxy.basePath}</BasePath>`)

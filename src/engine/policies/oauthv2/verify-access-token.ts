@@ -104,15 +104,31 @@ export function lookupAccessToken(ctx: PolicyContext, config: OAuthV2Config, tok
 
 /**
  * The checks after the token itself: its credential now, the product match on the credential's current
- * entries, the scope. Returns what the variables are built from.
+ * entries (for a JWT, those its `aud` names), the scope. Returns what the variables are built from.
  */
-export function authorizeTokenUse(ctx: PolicyContext, config: OAuthV2Config, clientId: string, scope: string): { resolved: ResolvedCredential; match: ProductMatch } {
+export function authorizeTokenUse(
+  ctx: PolicyContext,
+  config: OAuthV2Config,
+  clientId: string,
+  scope: string,
+  jwt?: { audience: readonly string[]; onAudienceExcluded: () => void }
+): { resolved: ResolvedCredential; match: ProductMatch } {
   const ws = ctx.services.workspace()
   const decision = checkCredential(ws, clientId, ctx.services.clock.now())
   if (!decision.ok) throw verifyFault(ctx, verifyTokenCredentialFault(decision.failure), decision.reason)
   const resolved: ResolvedCredential = { app: decision.app, developer: decision.developer, credential: decision.credential }
   const call = currentApiCall(ctx)
-  const match = resolveProductMatch(ws, decision.credential.apiProducts, call)
+  // A JWT is for the products its aud names: the credential's other products do not count (RFC 9068 4).
+  const entries = jwt ? decision.credential.apiProducts.filter((e) => jwt.audience.includes(e.apiproduct)) : decision.credential.apiProducts
+  const match = resolveProductMatch(ws, entries, call)
+  if (!match.product && jwt) {
+    const without = resolveProductMatch(ws, decision.credential.apiProducts, call).product
+    if (without) {
+      jwt.onAudienceExcluded()
+      const reason = `The JWT's aud (${jwt.audience.join(', ')}) does not name ${without.name}, the product on ${decision.app.name}'s key that covers this call`
+      throw verifyFault(ctx, verifyFaults.InvalidAPICallAsNoApiProductMatchFound, reason)
+    }
+  }
   if (!match.product) {
     const reason = describeNoMatch(decision.app.name, match, call)
     if (onlyResourceMisses(ws, match)) {
