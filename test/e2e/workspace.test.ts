@@ -46,7 +46,7 @@ describe('Workspace menu: export, import, emulator bundle, reset', () => {
     const exported = await download(page, () => menu(page, 'workspace-export'))
     expect(exported.name).toMatch(/^sample-workspace-.*\.json$/)
     const workspace = JSON.parse(exported.text) as Workspace
-    expect(workspace.schemaVersion).toBe(1)
+    expect(workspace.schemaVersion).toBe(2)
     expect(workspace.apps.map((a) => a.name).sort()).toEqual(['App_One', 'App_Three', 'App_Two'])
     const file = join(dir, 'workspace.json')
     writeFileSync(file, exported.text)

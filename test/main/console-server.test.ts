@@ -8,7 +8,6 @@ import { request } from 'node:http'
 import { startConsoleServer, type ConsoleServer } from '../../src/main/http/console-server'
 import { EventHub } from '../../src/main/events'
 import { ConsoleError, type ConsoleServices } from '../../src/shared/contract'
-import { httpTransport } from '../../src/renderer/src/api/transport'
 
 const SECRET = 'test-secret-123456'
 
@@ -317,32 +316,3 @@ describe('console server against slow and hostile clients', () => {
   })
 })
 
-describe('the renderer HTTP transport against the console server', () => {
-  it('receives live events with the secret in the Authorization header, and reports a drop', async () => {
-    const events = new EventHub()
-    const server = await startConsoleServer({ port: 0, secret: SECRET, services: fakeServices([]), events })
-    const seen: string[] = []
-    const urls: string[] = []
-    const recordingFetch = ((url: string, init?: RequestInit) => {
-      urls.push(url)
-      return fetch(url, init)
-    }) as typeof fetch
-    const transport = httpTransport(SECRET, `http://127.0.0.1:${server.port}`, recordingFetch)
-    const connection: boolean[] = []
-    transport.onConnection((up) => connection.push(up))
-    const off = transport.on('clock.changed', (state) => seen.push(state.iso))
-    const clock = (iso: string) => ({ now: Date.parse(iso), iso, mode: 'frozen' as const, offsetMs: 0 })
-    // Emit until the stream is attached: the first events may come before it opened.
-    while (seen.length === 0) {
-      events.emit('clock.changed', clock('2026-01-01T00:00:00.000Z'))
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    events.emit('clock.changed', clock('2026-01-02T00:00:00.000Z'))
-    while (!seen.includes('2026-01-02T00:00:00.000Z')) await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(urls[0]).toBe(`http://127.0.0.1:${server.port}/api/events`)
-    await server.close()
-    while (!connection.includes(false)) await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(connection).toEqual([false])
-    off()
-  })
-})
