@@ -37,7 +37,7 @@ export interface ConsoleTimeouts {
   keepAliveMs: number
 }
 
-export const CONSOLE_TIMEOUTS: ConsoleTimeouts = { headersMs: 5_000, bodyMs: 10_000, requestMs: 15_000, keepAliveMs: 5_000 }
+export const CONSOLE_TIMEOUTS: ConsoleTimeouts = { headersMs: 5_000, bodyMs: 20_000, requestMs: 30_000, keepAliveMs: 5_000 }
 
 export interface ConsoleServer {
   readonly port: number
