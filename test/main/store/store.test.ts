@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConsoleError, type StoreProblem } from '../../../src/shared/contract'
-import { workspaceSchema } from '../../../src/shared/model'
+import { workspaceSchema, type Workspace } from '../../../src/shared/model'
 import type { TokenRecord } from '../../../src/shared/tokens'
 import { openStore, type WorkspaceStore } from '../../../src/main/store'
 import { FIXTURES, NOW, SAMPLE_FILE, filesIn, tempDir } from './helpers'
@@ -261,7 +261,7 @@ describe('migration 1 -> 2 (restrictHosts)', () => {
     expect(store.read().environments.map((e) => [e.name, e.restrictHosts])).toEqual([['dev', false], ['qa', false]])
     expect(store.problems()[0]).toMatchObject({ kind: 'migrated', message: expect.stringContaining('migrated from schema version 1 to 2') })
     await store.flush()
-    expect((await readJson(store.workspaceFile)).environments[1]).toEqual({ name: 'qa', description: '', port: 9102, hostAliases: [], restrictHosts: false, variables: [] })
+    expect(((await readJson(store.workspaceFile)) as Workspace).environments[1]).toEqual({ name: 'qa', description: '', port: 9102, hostAliases: [], restrictHosts: false, variables: [] })
   })
 
   it('starts a new workspace from the sample with restrictHosts on in every environment', async () => {
