@@ -16,7 +16,7 @@ export interface DrainLimits {
   ms: number
 }
 
-export const DEFAULT_DRAIN: DrainLimits = { bytes: 64 * 1024 * 1024, ms: 2_000 }
+export const DEFAULT_DRAIN: DrainLimits = { bytes: 64 * 1024 * 1024, ms: 10_000 }
 
 /** Sockets whose answer is written and whose upload is being drained. */
 const draining = new WeakSet<Duplex>()
