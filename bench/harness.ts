@@ -37,7 +37,7 @@ const preFlow = (step: string) => `<PreFlow><Request><Step><Name>${step}</Name><
 function benchWorkspace() {
   const base = workspaceSchema.parse(sample)
   const bench = workspaceSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'bench' },
     environments: [{ name: 'test', port: 9001, variables: [{ name: 'private.jwtkey', value: JWT_SECRET }] }],
     proxies: [

@@ -31,6 +31,12 @@ export const environmentSchema = z.object({
   description: z.string().default(''),
   port: z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535'),
   hostAliases: z.array(z.string().min(1)).default([]),
+  /**
+   * The environment's port answers only requests whose Host is one of the workspace's host aliases or a
+   * loopback name (127.0.0.1, localhost, [::1]); any other Host gets Apigee's unknown-host 404. On for
+   * new environments; workspaces written before the option existed keep it off (migration 1 -> 2).
+   */
+  restrictHosts: z.boolean().default(true),
   /** Environment-scoped key/value entries (KVM-like); names starting with `private.` are masked. */
   variables: z.array(attributeSchema).default([])
 })
@@ -140,7 +146,7 @@ export const developerAppSchema = z.object({
 })
 export type DeveloperApp = z.infer<typeof developerAppSchema>
 
-export const CURRENT_SCHEMA_VERSION = 1
+export const CURRENT_SCHEMA_VERSION = 2
 
 export const workspaceSchema = z.object({
   schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),

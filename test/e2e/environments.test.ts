@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Environment } from '../../src/shared/model'
 import type { ListenerStatus } from '../../src/shared/deployment'
@@ -11,6 +12,19 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port
   await new Promise<void>((done) => server.close(() => done()))
   return port
+}
+
+/** The body of `GET /nothing` on a gateway port with the given Host header (no proxy: the fault names who answered). */
+function answerWithHost(port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/nothing', headers: { Host: host }, agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve(`${res.statusCode} ${Buffer.concat(chunks).toString()}`))
+    })
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 describe('Environments view', () => {
@@ -92,6 +106,33 @@ describe('Environments view', () => {
     await listItem(page, 'staging').waitFor({ state: 'detached' })
     const names = (await callConsole<Environment[]>(running, 'environments.list')).map((e) => e.name)
     expect(names).toEqual(['test', 'prod'])
+    expect(browser.problems).toEqual([])
+  })
+
+  it('switches the Host check of an environment: the sample answers only known hosts until it is turned off', async () => {
+    const { page } = browser
+    await openConsole(page, running, '/environments/test')
+    const toggle = page.getByTestId('restrict-hosts')
+    await toggle.waitFor()
+    expect(await toggle.getAttribute('class')).toContain('n-switch--active')
+    expect(await page.getByTestId('restrict-hosts-help').innerText()).toContain('any other name gets 404 ApplicationNotFound')
+    const listeners = await callConsole<ListenerStatus[]>(running, 'gateway.status')
+    const port = listeners.find((l) => l.environment === 'test')!.port
+    const refused = '404 {"fault":{"faultstring":"Unable to identify proxy for host: rebound.example and url: /nothing"'
+    expect(await answerWithHost(port, 'rebound.example')).toContain(refused)
+    expect(await answerWithHost(port, 'test.gatelab.localhost')).toContain('Unable to identify proxy for host: test and url: /nothing')
+
+    await toggle.click()
+    await page.getByTestId('restrict-hosts-help').getByText('Any Host name reaches test').waitFor()
+    expect((await callConsole<Environment>(running, 'environments.get', { name: 'test' })).restrictHosts).toBe(false)
+    // The listener picks the change up when the workspace change reaches it.
+    while ((await answerWithHost(port, 'rebound.example')).includes(refused)) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await answerWithHost(port, 'rebound.example')).toContain('Unable to identify proxy for host: test and url: /nothing')
+    await screenshot(page, 'environments-host-check')
+
+    await toggle.click()
+    await page.getByTestId('restrict-hosts-help').getByText('any other name gets 404').waitFor()
+    expect((await callConsole<Environment>(running, 'environments.get', { name: 'test' })).restrictHosts).toBe(true)
     expect(browser.problems).toEqual([])
   })
 

@@ -50,7 +50,7 @@ describe('Workspace menu: export, import, emulator bundle, reset', () => {
     const exported = await download(page, () => page.getByTestId('export-confirm').click())
     expect(exported.name).toMatch(/^sample-workspace-.*\.json$/)
     const workspace = JSON.parse(exported.text) as Workspace
-    expect(workspace.schemaVersion).toBe(1)
+    expect(workspace.schemaVersion).toBe(2)
     expect(exported.text).not.toContain('app-one-secret')
     expect(workspace.apps[0]!.credentials[0]!.consumerSecret).toBe('********')
     expect(workspace.apps.map((a) => a.name).sort()).toEqual(['App_One', 'App_Three', 'App_Two'])

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ApiError, createApiClient, type Transport } from '@renderer/api'
 import { httpTransport, ipcTransport } from '@renderer/api/transport'
 import type { ConsoleEvents, ConsoleResult, EventName } from '@shared/contract'
@@ -96,6 +96,45 @@ describe('HTTP transport', () => {
     const error = (await createApiClient(down).workspace.info({}).catch((e: unknown) => e)) as ApiError
     expect(error).toBeInstanceOf(ApiError)
     expect([error.code, error.method, error.message]).toEqual(['network', 'workspace.info', 'The console is not reachable (Failed to fetch)'])
+  })
+})
+
+describe('HTTP transport events', () => {
+  /** A fetch that serves each /api/events call from the next scripted stream (chunks, then closed unless `open`; or a status). */
+  function scriptedFetch(streams: Array<{ chunks: string[]; open?: boolean } | number>) {
+    const calls: Array<{ url: string; init: RequestInit }> = []
+    const encoder = new TextEncoder()
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      calls.push({ url, init })
+      const next = streams.shift()
+      if (next === undefined) return new Promise<Response>(() => {})
+      if (typeof next === 'number') return new Response('{}', { status: next })
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of next.chunks) controller.enqueue(encoder.encode(chunk))
+          if (!next.open) controller.close()
+        }
+      })
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } })
+    }) as unknown as typeof fetch
+    return { calls, fetchImpl }
+  }
+
+  it('reads the stream with the secret in the Authorization header, never in the URL, and resyncs after a drop', async () => {
+    const { calls, fetchImpl } = scriptedFetch([
+      { chunks: [': connected\n\n', 'event: workspace.changed\ndata: {"revision":1,', '"entity":"apps"}\n\nevent: nothing.known\ndata: {}\n\n'] },
+      401,
+      { chunks: ['event: workspace.changed\ndata: {"revision":2,"entity":null}\n\n'], open: true }
+    ])
+    const transport = httpTransport('s3cret-value', 'http://127.0.0.1:4000', fetchImpl)
+    const revisions: number[] = []
+    const connection: boolean[] = []
+    transport.onConnection((up) => connection.push(up))
+    transport.on('workspace.changed', (e) => revisions.push(e.revision))
+    await vi.waitFor(() => expect(revisions).toEqual([1, 2]), { timeout: 10_000 })
+    expect(connection).toEqual([false, true])
+    expect(calls.map((c) => c.url)).toEqual(Array(calls.length).fill('http://127.0.0.1:4000/api/events'))
+    expect(calls[0]!.init.headers).toEqual({ Accept: 'text/event-stream', Authorization: 'Bearer s3cret-value' })
   })
 })
 

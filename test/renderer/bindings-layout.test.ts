@@ -132,7 +132,7 @@ describe('bindings graph', () => {
     ...over
   })
   const proxy = (name: string): ApiProxy => ({ name, description: '', basePath: `/${name}`, environments: ['test'], proxyEndpoints: {}, targetEndpoints: {}, policies: {}, resources: {} })
-  const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], variables: [] })
+  const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], restrictHosts: true, variables: [] })
   const app = (name: string, developerId: string, credentials: DeveloperApp['credentials']): DeveloperApp => ({
     appId: name,
     name,

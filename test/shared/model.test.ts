@@ -3,7 +3,7 @@ import { workspaceIssues, workspaceSchema, type Workspace } from '../../src/shar
 
 const base = (): Workspace =>
   workspaceSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'sample' },
     environments: [
       { name: 'test', port: 9001, hostAliases: ['test.local'] },

@@ -97,7 +97,7 @@ interface Route {
 }
 
 const EMPTY_WORKSPACE: Workspace = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   organization: { name: 'org', displayName: '', tokenCacheSeconds: 0 },
   environments: [],
   proxies: [],

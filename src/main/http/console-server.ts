@@ -10,6 +10,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import type { ConsoleErrorCode, ConsoleResult, ConsoleServices } from '../../shared/contract'
 import { dispatch } from '../dispatch'
 import type { EventHub } from '../events'
+import { answerAndClose, checkingIntervalFor, onClientError, type DrainLimits } from './connection'
 
 export interface ConsoleServerOptions {
   port: number
@@ -20,7 +21,23 @@ export interface ConsoleServerOptions {
   staticDir?: string
   /** Largest accepted request body; a workspace import can be large. */
   maxBodyBytes?: number
+  /** Timeouts against slow clients (defaults in CONSOLE_TIMEOUTS); tests pass small ones. */
+  timeouts?: Partial<ConsoleTimeouts>
 }
+
+/** How long the console waits for a client; loopback transfers of even a 20 MB import take well under a second. */
+export interface ConsoleTimeouts {
+  /** Complete request headers must arrive within this time (slowloris). */
+  headersMs: number
+  /** A request body must be complete within this time after its headers (slow body). */
+  bodyMs: number
+  /** The whole request, headers and body, must arrive within this time. */
+  requestMs: number
+  /** An idle kept-alive connection is closed after this time. */
+  keepAliveMs: number
+}
+
+export const CONSOLE_TIMEOUTS: ConsoleTimeouts = { headersMs: 5_000, bodyMs: 20_000, requestMs: 30_000, keepAliveMs: 5_000 }
 
 export interface ConsoleServer {
   readonly port: number
@@ -88,23 +105,56 @@ function sendError(res: ServerResponse, code: ConsoleErrorCode, message: string)
   sendJson(res, STATUS_BY_CODE[code], body)
 }
 
-class BodyTooLarge extends Error {}
+/** A body that is too large or too slow: the error goes out, the rest of the upload is drained, then the connection closes. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, status: number, reason: string, message: string, drain?: DrainLimits): void {
+  const body: ConsoleResult<never> = { ok: false, error: { code: 'bad-input', message } }
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
+  answerAndClose(req, res, status, reason, headers, JSON.stringify(body), drain)
+}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+const SLOW_BODY_DRAIN: DrainLimits = { bytes: 1024 * 1024, ms: 250 }
+
+/** The request target as a URL, or null when it is not a path (`*`, absolute form) or cannot be parsed. */
+function requestUrl(target: string | undefined): URL | null {
+  if (!target?.startsWith('/')) return null
+  try {
+    // Prefixing a fixed origin keeps a target such as `//host/x` a path instead of an authority.
+    return new URL(`http://${CONSOLE_HOST}${target}`)
+  } catch {
+    return null
+  }
+}
+
+class BodyTooLarge extends Error {}
+class BodyTooSlow extends Error {}
+
+/** Reads a request body of at most `limit` bytes that must be complete within `deadlineMs`. */
+function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    const timer = setTimeout(() => {
+      req.removeAllListeners('data')
+      reject(new BodyTooSlow())
+    }, deadlineMs)
+    const fail = (error: Error): void => {
+      clearTimeout(timer)
+      reject(error)
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) {
-        reject(new BodyTooLarge())
-        req.destroy()
+        req.removeAllListeners('data')
+        fail(new BodyTooLarge())
         return
       }
       chunks.push(chunk)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
+    req.on('end', () => {
+      clearTimeout(timer)
+      resolve(Buffer.concat(chunks))
+    })
+    req.on('error', fail)
   })
 }
 
@@ -112,6 +162,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const { secret, services, events, staticDir } = options
   const maxBody = options.maxBodyBytes ?? 20 * 1024 * 1024
+  const timeouts: ConsoleTimeouts = { ...CONSOLE_TIMEOUTS, ...options.timeouts }
   let port = options.port
   const allowedHosts = (): Set<string> => new Set([`${CONSOLE_HOST}:${port}`, `localhost:${port}`])
   const allowedOrigins = (): Set<string> => new Set([`http://${CONSOLE_HOST}:${port}`, `http://localhost:${port}`])
@@ -133,7 +184,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!staticDir || (req.method !== 'GET' && req.method !== 'HEAD')) return sendError(res, 'not-found', `Nothing at ${pathname}`)
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1))
+    let relative: string
+    try {
+      relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1))
+    } catch {
+      return sendError(res, 'bad-input', 'The path is not valid percent-encoded UTF-8')
+    }
+    if (relative.includes('\0')) return sendError(res, 'bad-input', 'The path contains a NUL character')
     const file = normalize(join(staticDir, relative))
     if (!file.startsWith(normalize(staticDir) + sep)) return sendError(res, 'forbidden', 'Path escapes the console folder')
     const found = await stat(file).catch(() => null)
@@ -170,16 +227,18 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (!allowedHosts().has(req.headers.host ?? '')) return sendError(res, 'forbidden', 'Host not allowed')
     const origin = req.headers.origin
     if (origin !== undefined && !allowedOrigins().has(origin)) return sendError(res, 'forbidden', 'Origin not allowed')
-    const url = new URL(req.url ?? '/', `http://${CONSOLE_HOST}:${port}`)
+    const url = requestUrl(req.url)
+    if (!url) return sendError(res, 'bad-input', 'The request target must be a path starting with "/"')
     if (!url.pathname.startsWith('/api/')) return serveStatic(req, res, url.pathname)
 
+    // A URL ends up in logs, proxies and browser history: the secret is taken from the header only.
+    if (url.searchParams.has('secret')) {
+      return sendError(res, 'unauthorized', 'The console secret is refused in a URL; send it in the Authorization header')
+    }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
     if (url.pathname === '/api/events') {
       if (req.method !== 'GET') return sendError(res, 'bad-input', 'Use GET for the event stream')
-      // EventSource cannot send headers, so the stream also takes the secret as a query parameter.
-      if (!secretMatches(bearer ?? url.searchParams.get('secret') ?? undefined, secret)) {
-        return sendError(res, 'unauthorized', 'The console secret is missing or wrong')
-      }
+      if (!secretMatches(bearer, secret)) return sendError(res, 'unauthorized', 'The console secret is missing or wrong')
       return openEventStream(req, res)
     }
     if (!secretMatches(bearer, secret)) return sendError(res, 'unauthorized', 'The console secret is missing or wrong')
@@ -191,23 +250,34 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (contentType !== 'application/json') return sendError(res, 'bad-input', 'Content-Type must be application/json')
     let input: unknown
     try {
-      const body = await readBody(req, maxBody)
+      const body = await readBody(req, maxBody, timeouts.bodyMs)
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'))
     } catch (error) {
-      if (error instanceof BodyTooLarge) return sendError(res, 'bad-input', `Request body is larger than ${maxBody} bytes`)
+      if (error instanceof BodyTooLarge) return refuseBody(req, res, 413, 'Payload Too Large', `Request body is larger than ${maxBody} bytes`)
+      // A slow client sends little: a short drain is enough for it to read the answer.
+      if (error instanceof BodyTooSlow) return refuseBody(req, res, 408, 'Request Timeout', `Request body did not arrive within ${timeouts.bodyMs} ms`, SLOW_BODY_DRAIN)
       return sendError(res, 'bad-input', `Request body is not valid JSON: ${(error as Error).message}`)
     }
     const result = await dispatch(services, url.pathname.slice('/api/'.length), input)
     sendJson(res, result.ok ? 200 : STATUS_BY_CODE[result.error.code], result)
   }
 
-  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, (req, res) => {
+  const server: Server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: Math.max(timeouts.requestMs, timeouts.headersMs),
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: checkingIntervalFor(timeouts.headersMs)
+    },
+    (req, res) => {
     handle(req, res).catch((error) => {
       console.error('console request failed', error)
       if (!res.headersSent) sendError(res, 'internal', 'The console could not answer')
       else res.end()
     })
-  })
+    }
+  )
+  server.on('clientError', onClientError)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, CONSOLE_HOST, () => {

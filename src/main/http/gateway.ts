@@ -1,13 +1,16 @@
 /**
  * Gateway listeners: one node:http server per environment port on 127.0.0.1, plus Host-alias routing
  * (a request whose Host, without port, is an environment's alias goes to that environment whichever
- * gateway port received it). Guards: header and request timeouts, a body size limit (413 envelope).
+ * gateway port received it). Guards: header and request timeouts, a body size limit (413 envelope),
+ * CONNECT refused, and optionally only known Host names (an environment's `restrictHosts`).
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { ListenerStatus } from '../../shared/deployment'
-import type { Environment } from '../../shared/model'
-import { faultEnvelope, requestTooLarge, type Engine, type GatewayRequest, type GatewayResponse } from '../../engine'
+import { httpMethods, type Environment } from '../../shared/model'
+import { applicationNotFound, faultEnvelope, requestTooLarge, type Engine, type GatewayRequest, type GatewayResponse } from '../../engine'
+import { answerAndClose, destroyAfterGrace, onClientError } from './connection'
 
 /** Every listener binds here and nowhere else. */
 export const GATEWAY_HOST = '127.0.0.1'
@@ -20,16 +23,36 @@ const SINGLE_WRITE_LIMIT = 64 * 1024
 /** Apigee's request payload limit. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
+/**
+ * How long a client may take (docs/fidelity.md, "Slow clients and hosts"): complete headers within
+ * 10 s, the whole request within 30 s (a 10 MB body takes milliseconds on loopback), an idle
+ * kept-alive connection is closed after 5 s.
+ */
+export const GATEWAY_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 }
+
+/** Host names that reach every listener of an environment that accepts only known hosts, with or without a port. */
+export const LOOPBACK_HOST_NAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** The gateway does not tunnel; RFC 9110 asks a 405 to list the methods that are allowed. */
+const CONNECT_REFUSAL = (() => {
+  const body = faultEnvelope('Method CONNECT is not allowed: the gateway does not open tunnels', 'protocol.http.MethodNotAllowed')
+  return (
+    `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${httpMethods.join(', ')}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  )
+})()
+
 export interface GatewayOptions {
   engine: Pick<Engine, 'handle'>
   environments: Environment[]
   /** Port by environment name, replacing the environment's own port (`--env-port NAME=PORT`); 0 = any free port. */
   portOverrides?: Record<string, number>
   maxBodyBytes?: number
-  /** A client must send its complete headers within this time (default 10 s). */
+  /** A client must send its complete headers within this time (default GATEWAY_TIMEOUTS.headersMs). */
   headersTimeoutMs?: number
-  /** A client must send its complete request within this time (default 60 s). */
+  /** A client must send its complete request within this time (default GATEWAY_TIMEOUTS.requestMs). */
   requestTimeoutMs?: number
+  /** An idle kept-alive connection is closed after this time (default GATEWAY_TIMEOUTS.keepAliveMs). */
   keepAliveTimeoutMs?: number
   /** Called when a listener's state changes on its own (a retry at a busy port), outside start() and reconcile(). */
   onListenerChange?: () => void
@@ -83,6 +106,8 @@ class GatewayListeners implements Gateway {
   /** Environments that could not get a listener of their own, with the reason. */
   private readonly conflicts = new Map<string, string>()
   private aliases = new Map<string, string>()
+  /** Environments whose port accepts only their Host aliases and loopback names. */
+  private restricted = new Set<string>()
   private started = false
   private readonly maxBodyBytes: number
 
@@ -156,31 +181,29 @@ class GatewayListeners implements Gateway {
 
   private indexAliases(): void {
     const aliases = new Map<string, string>()
-    for (const env of this.environments) for (const alias of env.hostAliases) aliases.set(alias.toLowerCase(), env.name)
+    const restricted = new Set<string>()
+    for (const env of this.environments) {
+      for (const alias of env.hostAliases) aliases.set(alias.toLowerCase(), env.name)
+      if (env.restrictHosts) restricted.add(env.name)
+    }
     this.aliases = aliases
+    this.restricted = restricted
   }
 
   private listen(environment: string, port: number): Promise<void> {
     const server = http.createServer({
-      headersTimeout: this.options.headersTimeoutMs ?? 10_000,
-      requestTimeout: this.options.requestTimeoutMs ?? 60_000,
-      keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 5_000,
+      headersTimeout: this.options.headersTimeoutMs ?? GATEWAY_TIMEOUTS.headersMs,
+      requestTimeout: this.options.requestTimeoutMs ?? GATEWAY_TIMEOUTS.requestMs,
+      keepAliveTimeout: this.options.keepAliveTimeoutMs ?? GATEWAY_TIMEOUTS.keepAliveMs,
       // Node checks the two timeouts above on this interval; the default (30 s) would let slow clients linger.
       connectionsCheckingInterval: 500
     })
     const listener: Listener = { requestedPort: port, server, state: 'stopped', environment }
     this.listeners.set(environment, listener)
     server.on('request', (req, res) => this.serve(listener, req, res))
-    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      const status =
-        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? '408 Request Timeout'
-          : err.code === 'HPE_HEADER_OVERFLOW'
-            ? '431 Request Header Fields Too Large'
-            : '400 Bad Request'
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      else socket.destroy()
-    })
+    // Answers 408/431/400 and closes: the socket is destroyed after a grace even if the client never reads.
+    server.on('clientError', onClientError)
+    server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => refuseConnect(socket))
     return this.bind(listener)
   }
 
@@ -231,15 +254,19 @@ class GatewayListeners implements Gateway {
     listener.retry = { attempts, nextAttemptAt: Date.now() + delay, timer }
   }
 
-  /** The environment a request belongs to: its Host alias if it names one, else the port's owner. */
-  private environmentFor(listener: Listener, hostHeader: string | undefined): string {
-    if (hostHeader && this.aliases.size > 0) {
-      const end = hostHeader.startsWith('[') ? hostHeader.indexOf(']') + 1 : hostHeader.indexOf(':')
-      const host = end < 0 ? hostHeader : hostHeader.slice(0, end)
-      const env = this.aliases.get(host.toLowerCase())
-      if (env) return env
-    }
-    return listener.environment
+  /**
+   * The environment a request belongs to: its Host alias if it names one, else the port's owner; undefined
+   * when the port's owner accepts only known hosts and the Host is neither an alias nor a loopback name.
+   */
+  private environmentFor(listener: Listener, hostHeader: string | undefined): string | undefined {
+    const restricted = this.restricted.size > 0 && this.restricted.has(listener.environment)
+    // A request without Host (HTTP/1.0) came to 127.0.0.1 directly: browsers always send one.
+    if (hostHeader === undefined || (this.aliases.size === 0 && !restricted)) return listener.environment
+    const end = hostHeader.startsWith('[') ? hostHeader.indexOf(']') + 1 : hostHeader.indexOf(':')
+    const host = (end <= 0 ? hostHeader : hostHeader.slice(0, end)).toLowerCase()
+    const env = this.aliases.get(host)
+    if (env) return env
+    return !restricted || LOOPBACK_HOST_NAMES.has(host) ? listener.environment : undefined
   }
 
   /** Reads the request (synchronously when it has no body), hands it to the engine and writes the answer. */
@@ -274,6 +301,10 @@ class GatewayListeners implements Gateway {
       return
     }
     const environment = this.environmentFor(listener, host)
+    if (environment === undefined) {
+      this.unknownHost(req, res, host!)
+      return
+    }
     if (!(chunked || (Number.isFinite(declared) && declared > 0))) {
       // Nothing to wait for: let the (empty) request finish on its own.
       req.resume()
@@ -350,14 +381,36 @@ class GatewayListeners implements Gateway {
 
   private tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
     const body = faultEnvelope(requestTooLarge.faultstring, requestTooLarge.errorcode)
-    res.writeHead(requestTooLarge.status, 'Payload Too Large', {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(body),
-      Connection: 'close'
-    })
-    // Stop reading the rest of an oversized upload: answer, then close the connection.
-    res.end(body, () => req.socket.destroy())
+    // The 413 goes out at once; the rest of the upload is drained (bounded) so the client reads it, then the connection closes.
+    answerAndClose(req, res, requestTooLarge.status, 'Payload Too Large', { 'Content-Type': 'application/json' }, body)
   }
+
+  /** A Host that is neither an alias nor a loopback name, on a port that accepts only known hosts: Apigee's answer for an unknown host. */
+  private unknownHost(req: http.IncomingMessage, res: http.ServerResponse, host: string): void {
+    const url = req.url ?? '/'
+    const query = url.indexOf('?')
+    const fault = applicationNotFound(host, query < 0 ? url : url.slice(0, query))
+    const body = faultEnvelope(fault.faultstring, fault.errorcode)
+    res.writeHead(fault.status, 'Not Found', { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
+  }
+}
+
+/**
+ * Answers CONNECT with 405 and closes the connection, after the answers of requests pipelined before
+ * it: node hands the socket over on CONNECT, and dropping it would lose those answers.
+ */
+function refuseConnect(socket: Duplex): void {
+  // Node keeps the response that currently owns the socket here; later pipelined ones take it in turn.
+  const current = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage
+  if (current && !current.writableFinished) {
+    current.once('finish', () => setImmediate(refuseConnect, socket))
+    return
+  }
+  // Whatever the client still sends is read and dropped: unread data would turn the close into a reset.
+  socket.resume()
+  socket.end(CONNECT_REFUSAL)
+  destroyAfterGrace(socket)
 }
 
 function normaliseIp(address: string | undefined): string {

@@ -53,8 +53,24 @@ const v0ToV1: Migration = {
   }
 }
 
+/**
+ * Version 2 adds `restrictHosts` to environments (only known Host names reach the gateway). New
+ * environments get it on; an existing workspace keeps answering any Host until the user turns it on.
+ */
+const v1ToV2: Migration = {
+  from: 1,
+  to: 2,
+  description: 'environments get restrictHosts: false (they accepted any Host before)',
+  migrate(data) {
+    const next: Json = { ...data, schemaVersion: 2 }
+    if (Array.isArray(next.environments))
+      next.environments = next.environments.map((env) => (isObject(env) && !('restrictHosts' in env) ? { ...env, restrictHosts: false } : env))
+    return next
+  }
+}
+
 /** Every migration, in order; the last one ends at CURRENT_SCHEMA_VERSION. */
-export const migrations: Migration[] = [v0ToV1]
+export const migrations: Migration[] = [v0ToV1, v1ToV2]
 
 /** Why a file cannot be brought to the current version. */
 export class MigrationError extends Error {

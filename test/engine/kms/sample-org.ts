@@ -4,7 +4,7 @@ import { workspaceSchema, type Workspace } from '../../../src/shared/model'
 /** A fresh copy of the article's organization; tests may mutate it freely. */
 export function sampleOrg(): Workspace {
   return workspaceSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'sample' },
     environments: [
       { name: 'test', port: 9001 },

@@ -58,9 +58,9 @@ export function workspace(tokenCacheSeconds = 0): Workspace {
     ...extra
   })
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'acme', displayName: 'Acme', tokenCacheSeconds },
-    environments: [{ name: 'test', description: '', port: 9001, hostAliases: [], variables: [] }],
+    environments: [{ name: 'test', description: '', port: 9001, hostAliases: [], restrictHosts: true, variables: [] }],
     proxies: [],
     apiProducts: [
       product('Product_One', { scopes: ['read', 'write'], attributes: [{ name: 'plan', value: 'basic' }] }),

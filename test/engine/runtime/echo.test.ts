@@ -50,7 +50,7 @@ describe('echo target', () => {
     deployOk(
       engine,
       workspace([proxy({ name: 'plain', basePath: '/plain' })], {
-        environments: [{ name: 'test', description: '', port: 9001, hostAliases: [], variables: [{ name: 'grant_type', value: 'from-env' }] }]
+        environments: [{ name: 'test', description: '', port: 9001, hostAliases: [], restrictHosts: true, variables: [{ name: 'grant_type', value: 'from-env' }] }]
       })
     )
     const r = await call(engine, 'test', 'GET', '/plain/p?a+b=c%20d&e=', { Accept: 'a', 'X-Two': 'x' })

@@ -54,7 +54,7 @@ export function proxy(p: Partial<ApiProxy> & { name: string; basePath: string })
 
 export function workspace(proxies: ApiProxy[], extra: Partial<Workspace> = {}): Workspace {
   return workspaceSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'acme' },
     environments: [
       { name: 'test', port: 9001, hostAliases: ['test.local'], variables: [{ name: 'greeting', value: 'hello' }, { name: 'private.backendKey', value: 'sup3r-s3cret-value' }] },

@@ -197,7 +197,7 @@ const app = (
 /** The fault workspace; target URLs point at the given local ports. */
 export function faultWorkspace(ports: TargetPorts): Workspace {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'faults', displayName: 'Fault table fixture', tokenCacheSeconds: 0 },
     environments: [
       {
@@ -205,13 +205,14 @@ export function faultWorkspace(ports: TargetPorts): Workspace {
         description: '',
         port: 9101,
         hostAliases: [],
+        restrictHosts: true,
         variables: [
           { name: 'private.jwt-key', value: JWT_KEY },
           { name: 'private.short-key', value: SHORT_JWT_KEY },
           { name: 'private.not-a-pem', value: 'not a PEM key' }
         ]
       },
-      { name: 'prod', description: '', port: 9102, hostAliases: [], variables: [] }
+      { name: 'prod', description: '', port: 9102, hostAliases: [], restrictHosts: true, variables: [] }
     ],
     proxies: proxies(ports),
     apiProducts: [

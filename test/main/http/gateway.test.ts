@@ -118,7 +118,7 @@ describe('gateway listeners', () => {
   test('a port in use is reported, and reconcile starts, moves and stops listeners', async () => {
     const busyPort = await listen((_req, res) => res.end('busy'))
     const engine = makeEngine()
-    const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], variables: [] })
+    const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], restrictHosts: true, variables: [] })
     const gateway = createGateway({ engine, environments: [env('a', busyPort)] })
     gateways.push(gateway)
     await gateway.start()
@@ -270,5 +270,160 @@ describe('real HTTP targets through the listener', () => {
     const { port } = await startGateway({ targetUrl: `http://127.0.0.1:${targetPort}` })
     const r = await send(port('test'), '/real')
     expect([r.status, r.body]).toEqual([502, '{"fault":{"faultstring":"Unexpected EOF at target","detail":{"errorcode":"messaging.adaptors.http.flow.UnexpectedEOFAtTarget"}}}'])
+  })
+})
+
+/** Writes raw bytes on a TCP connection and collects what comes back until the server closes it (a reset ends it too). */
+function rawExchange(port: number, ...parts: Array<string | Buffer>): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    const received: Buffer[] = []
+    socket.on('data', (d: Buffer) => received.push(d))
+    socket.on('error', () => { /* a reset after the answer: what was read is what counts */ })
+    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')))
+    for (const part of parts) socket.write(part)
+  })
+}
+
+/**
+ * Like a client that sends its whole request before it reads (as many HTTP libraries do): reading starts
+ * only once the last byte is written; a reset while writing loses whatever answer had arrived.
+ */
+function sendAllThenRead(port: number, ...parts: Array<string | Buffer>): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    const received: Buffer[] = []
+    socket.pause()
+    socket.on('data', (d: Buffer) => received.push(d))
+    socket.on('error', () => { /* reported by what was read */ })
+    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')))
+    parts.forEach((part, i) => socket.write(part, i === parts.length - 1 ? () => socket.resume() : undefined))
+  })
+}
+
+describe('slow and hostile clients', () => {
+  test('after the 408 the server destroys the connection even if the client never closes its side', async () => {
+    const { port } = await startGateway({ headersTimeoutMs: 200 })
+    const socket = net.connect({ port: port('test'), host: '127.0.0.1', allowHalfOpen: true })
+    const received: Buffer[] = []
+    socket.on('data', (d: Buffer) => received.push(d))
+    const ended = new Promise<void>((resolve) => socket.on('end', () => resolve()))
+    const reset = new Promise<string>((resolve) => socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')))
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()))
+    socket.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ')
+    await ended
+    expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
+    // The client keeps its side open and trickles on: once the server has dropped the socket, the kernel resets.
+    const trickle = setInterval(() => socket.write('x'), 50)
+    try {
+      expect(['ECONNRESET', 'EPIPE']).toContain(await reset)
+    } finally {
+      clearInterval(trickle)
+      socket.destroy()
+    }
+  })
+
+  test('an 11 MB declared body gets a 413 the client reads, 10 times out of 10', async () => {
+    const { port, engine } = await startGateway()
+    const body = Buffer.alloc(11 * 1024 * 1024, 'x')
+    const head = `POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`
+    for (let i = 0; i < 10; i++) {
+      const response = await sendAllThenRead(port('test'), head, body)
+      expect(response, `try ${i + 1}`).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/)
+      expect(response).toMatch(/\r\nConnection: close\r\n/i)
+      expect(response.endsWith('\r\n\r\n{"fault":{"faultstring":"Body buffer overflow","detail":{"errorcode":"protocol.http.TooBigBody"}}}'), `try ${i + 1}`).toBe(true)
+    }
+    expect(engine.traces.size).toBe(0)
+  })
+
+  test('a chunked upload that grows over the limit also gets a readable 413', async () => {
+    const { port } = await startGateway({ maxBodyBytes: 1024 })
+    const chunk = Buffer.alloc(64 * 1024, 'y')
+    const chunks = Array.from({ length: 192 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]))
+    const response = await sendAllThenRead(port('test'), 'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n', ...chunks, '0\r\n\r\n')
+    expect(response).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/)
+    expect(response.endsWith('{"fault":{"faultstring":"Body buffer overflow","detail":{"errorcode":"protocol.http.TooBigBody"}}}')).toBe(true)
+  })
+
+  const CONNECT_405 = '{"fault":{"faultstring":"Method CONNECT is not allowed: the gateway does not open tunnels","detail":{"errorcode":"protocol.http.MethodNotAllowed"}}}'
+
+  test('CONNECT pipelined after a valid request: the request is answered, CONNECT gets 405, the connection closes', async () => {
+    const { port } = await startGateway()
+    const response = await rawExchange(
+      port('test'),
+      'GET /echo/first HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'
+    )
+    const [first, second] = response.split(/(?=HTTP\/1\.1 )/)
+    expect(first).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+    expect(JSON.parse(first!.slice(first!.indexOf('\r\n\r\n') + 4)).path).toBe('/first')
+    expect(second).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/)
+    expect(second).toContain('\r\nAllow: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS\r\n')
+    expect(second).toContain('\r\nConnection: close\r\n')
+    expect(second!.endsWith(`\r\n\r\n${CONNECT_405}`)).toBe(true)
+  })
+
+  test('CONNECT waits for the answers of slower requests pipelined before it', async () => {
+    const targetPort = await listen((_req, res) => setTimeout(() => res.end('from the target'), 100))
+    const { port } = await startGateway({ targetUrl: `http://127.0.0.1:${targetPort}` })
+    const response = await rawExchange(
+      port('test'),
+      'GET /real/a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /echo/b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'
+    )
+    const answers = response.split(/(?=HTTP\/1\.1 )/)
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 405'])
+    expect(answers[0]!.endsWith('\r\n\r\nfrom the target')).toBe(true)
+    expect(answers[2]!.endsWith(CONNECT_405)).toBe(true)
+  })
+})
+
+describe('accepting only known hosts (restrictHosts)', () => {
+  async function gatewayFor(restrictHosts: boolean) {
+    const engine = makeEngine()
+    const ws = workspace([proxy({ name: 'echo', basePath: '/echo', environments: ['test', 'prod'] })])
+    ws.environments = ws.environments.map((env) => ({ ...env, restrictHosts }))
+    deployOk(engine, ws)
+    const gateway = createGateway({ engine, environments: ws.environments, portOverrides: { test: 0, prod: 0 } })
+    gateways.push(gateway)
+    await gateway.start()
+    const port = (env: string) => gateway.status().find((s) => s.environment === env)!.port
+    return { engine, gateway, port, ws }
+  }
+
+  test('a foreign Host gets the 404 Apigee gives for an unknown host, and leaves no trace', async () => {
+    const { engine, port } = await gatewayFor(true)
+    for (const host of ['evil.example', `evil.example:${port('prod')}`, '127.0.0.1.nip.io', 'localhost.evil.example', 'tset.local', '127.0.0.2']) {
+      const r = await send(port('prod'), '/echo/x?q=1', { headers: { Host: host } })
+      expect([r.status, r.headers['content-type'], r.body], host).toEqual([
+        404,
+        'application/json',
+        `{"fault":{"faultstring":"Unable to identify proxy for host: ${host} and url: /echo/x","detail":{"errorcode":"messaging.adaptors.http.flow.ApplicationNotFound"}}}`
+      ])
+    }
+    expect(engine.traces.size).toBe(0)
+  })
+
+  test('loopback names (any case, with or without port) and every host alias are accepted', async () => {
+    const { port } = await gatewayFor(true)
+    const p = port('prod')
+    for (const host of ['127.0.0.1', `127.0.0.1:${p}`, 'localhost', `LocalHost:${p}`, '[::1]', `[::1]:${p}`]) {
+      const r = await send(p, '/echo', { headers: { Host: host } })
+      expect([r.status, JSON.parse(r.body).variables['environment.name']], host).toEqual([200, 'prod'])
+    }
+    const viaAlias = await send(p, '/echo', { headers: { Host: `TEST.local:${p}` } })
+    expect([viaAlias.status, JSON.parse(viaAlias.body).variables['environment.name']]).toEqual([200, 'test'])
+  })
+
+  test('with the option off, any Host reaches the port owner as before', async () => {
+    const { port } = await gatewayFor(false)
+    const r = await send(port('prod'), '/echo', { headers: { Host: 'evil.example' } })
+    expect([r.status, JSON.parse(r.body).variables['environment.name']]).toEqual([200, 'prod'])
+  })
+
+  test('turning the option on is applied by reconcile, without restarting the listener', async () => {
+    const { gateway, port, ws } = await gatewayFor(false)
+    const p = port('prod')
+    await gateway.reconcile(ws.environments.map((env) => ({ ...env, restrictHosts: true })))
+    expect(port('prod')).toBe(p)
+    expect((await send(p, '/echo', { headers: { Host: 'evil.example' } })).status).toBe(404)
   })
 })

@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConsole, type GatelabConsole } from '../../../src/main/console'
 import type { TraceRecord } from '../../../src/shared/trace'
@@ -214,5 +215,37 @@ describe("the sample's authorization server over plain HTTP", () => {
       404,
       '{"fault":{"faultstring":"Unable to identify proxy for host: prod and url: /api-three/items","detail":{"errorcode":"messaging.adaptors.http.flow.ApplicationNotFound"}}}'
     ])
+  })
+})
+
+describe("the sample's host names", () => {
+  /** `curl -H 'Host: <host>' http://127.0.0.1:<env port><path>`: status and body. */
+  function withHost(env: 'test' | 'prod', host: string, path: string): Promise<{ status: number; body: string }> {
+    const port = gatelab.gateway.status().find((s) => s.environment === env)!.port
+    return new Promise((resolvePromise, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers: { Host: host }, agent: false }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolvePromise({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  }
+  const noRoute = (host: string, path: string) =>
+    `{"fault":{"faultstring":"Unable to identify proxy for host: ${host} and url: ${path}","detail":{"errorcode":"messaging.adaptors.http.flow.ApplicationNotFound"}}}`
+
+  it('the documented aliases reach their environment from either port; loopback names reach the port owner', async () => {
+    const port = (env: string) => gatelab.gateway.status().find((s) => s.environment === env)!.port
+    // Nothing is deployed at /api-three: the 404 names the environment that answered.
+    expect(await withHost('test', `prod.gatelab.localhost:${port('test')}`, '/api-three')).toEqual({ status: 404, body: noRoute('prod', '/api-three') })
+    expect(await withHost('prod', 'test.gatelab.localhost', '/api-three')).toEqual({ status: 404, body: noRoute('test', '/api-three') })
+    expect(await withHost('prod', `localhost:${port('prod')}`, '/api-three')).toEqual({ status: 404, body: noRoute('prod', '/api-three') })
+  })
+
+  it('refuses a Host that is neither an alias nor a loopback name: restrictHosts is on in the sample', async () => {
+    const before = (await gatelab.services['traces.list']({ limit: 1000 })).length
+    expect(await withHost('test', 'attacker.example', '/api-one/items')).toEqual({ status: 404, body: noRoute('attacker.example', '/api-one/items') })
+    expect((await gatelab.services['traces.list']({ limit: 1000 })).length).toBe(before)
   })
 })

@@ -47,7 +47,7 @@ describe('the service object', () => {
 describe('environments', () => {
   it('creates, reads, lists', async () => {
     const created = await services['environments.create']({ environment: { name: 'staging', port: 9003 } })
-    expect(created).toEqual({ name: 'staging', description: '', port: 9003, hostAliases: [], variables: [] })
+    expect(created).toEqual({ name: 'staging', description: '', port: 9003, hostAliases: [], restrictHosts: true, variables: [] })
     expect(await services['environments.get']({ name: 'staging' })).toEqual(created)
     expect((await services['environments.list']({})).map((e) => e.name)).toEqual(['test', 'prod', 'staging'])
   })

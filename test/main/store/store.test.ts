@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConsoleError, type StoreProblem } from '../../../src/shared/contract'
-import { workspaceSchema } from '../../../src/shared/model'
+import { workspaceSchema, type Workspace } from '../../../src/shared/model'
 import type { TokenRecord } from '../../../src/shared/tokens'
 import { openStore, type WorkspaceStore } from '../../../src/main/store'
 import { FIXTURES, NOW, SAMPLE_FILE, filesIn, tempDir } from './helpers'
@@ -186,7 +186,7 @@ describe('unreadable workspace.json', () => {
     await writeFile(explicit, '<xml/>')
     const store = await open({ workspaceFile: explicit })
     expect(store.workspaceFile).toBe(explicit)
-    expect(store.read()).toEqual({ schemaVersion: 1, organization: { name: 'local', displayName: '', tokenCacheSeconds: 0 }, environments: [], proxies: [], apiProducts: [], developers: [], apps: [] })
+    expect(store.read()).toEqual({ schemaVersion: 2, organization: { name: 'local', displayName: '', tokenCacheSeconds: 0 }, environments: [], proxies: [], apiProducts: [], developers: [], apps: [] })
     expect(store.problems()[0]).toMatchObject({ kind: 'corrupt', movedTo: `${explicit}.corrupt-${STAMP}` })
     expect(store.problems()[0]!.message).toMatch(/started from an empty workspace$/)
   })
@@ -205,7 +205,7 @@ describe('unreadable workspace.json', () => {
       content: { schemaVersion: 1, organization: { name: 'o' }, apiProducts: [{ name: 'P', environments: ['nowhere'] }] },
       reason: /Environment nowhere does not exist/
     },
-    { name: 'a newer schema version', content: { schemaVersion: 2, organization: { name: 'o' } }, reason: /written by a newer Gatelab/ },
+    { name: 'a newer schema version', content: { schemaVersion: 3, organization: { name: 'o' } }, reason: /written by a newer Gatelab/ },
     { name: 'not an object', content: [1, 2], reason: /does not hold a JSON object/ },
     { name: 'JSON null', content: null, reason: /does not hold a JSON object/ }
   ]
@@ -221,19 +221,20 @@ describe('unreadable workspace.json', () => {
 })
 
 describe('migrations', () => {
-  it('brings a version-0 file (no schemaVersion) to version 1, keeps the original and reports it', async () => {
+  it('brings a version-0 file (no schemaVersion) to the current version, keeps the original and reports it', async () => {
     const original = await readFile(join(FIXTURES, 'workspace-v0.json'), 'utf-8')
     await writeFile(join(dir, 'workspace.json'), original)
     const store = await open()
     const ws = store.read()
-    expect(ws.schemaVersion).toBe(1)
+    expect(ws.schemaVersion).toBe(2)
     expect(ws.organization).toEqual({ name: 'legacy', displayName: '', tokenCacheSeconds: 0 })
     expect(ws.environments[0]!.hostAliases).toEqual(['legacy.gatelab.localhost'])
+    expect(ws.environments[0]!.restrictHosts).toBe(false)
     expect(ws.apiProducts.map((p) => p.name)).toEqual(['Product_Old'])
     expect(ws.apps[0]!.credentials[0]!.apiProducts).toEqual([{ apiproduct: 'Product_Old', status: 'approved' }])
     const backup = join(dir, 'workspace.json.v0.bak')
     expect(store.problems()).toEqual([
-      { file: store.workspaceFile, kind: 'migrated', movedTo: backup, at: NOW, message: expect.stringContaining('migrated from schema version 0 to 1') }
+      { file: store.workspaceFile, kind: 'migrated', movedTo: backup, at: NOW, message: expect.stringContaining('migrated from schema version 0 to 2') }
     ])
     expect(await readFile(backup, 'utf-8')).toBe(original)
     await store.flush()
@@ -241,6 +242,34 @@ describe('migrations', () => {
     await store.close()
     const again = await open()
     expect(again.problems()).toEqual([])
+  })
+})
+
+describe('migration 1 -> 2 (restrictHosts)', () => {
+  it('keeps an existing workspace answering any Host: its environments get restrictHosts off', async () => {
+    const v1 = {
+      schemaVersion: 1,
+      organization: { name: 'team' },
+      environments: [
+        { name: 'dev', port: 9101, hostAliases: ['dev.team.localhost'] },
+        { name: 'qa', port: 9102 }
+      ]
+    }
+    await writeFile(join(dir, 'workspace.json'), JSON.stringify(v1))
+    const store = await open()
+    expect(store.read().schemaVersion).toBe(2)
+    expect(store.read().environments.map((e) => [e.name, e.restrictHosts])).toEqual([['dev', false], ['qa', false]])
+    expect(store.problems()[0]).toMatchObject({ kind: 'migrated', message: expect.stringContaining('migrated from schema version 1 to 2') })
+    await store.flush()
+    expect(((await readJson(store.workspaceFile)) as Workspace).environments[1]).toEqual({ name: 'qa', description: '', port: 9102, hostAliases: [], restrictHosts: false, variables: [] })
+  })
+
+  it('starts a new workspace from the sample with restrictHosts on in every environment', async () => {
+    const store = await open()
+    expect(store.read().environments.map((e) => [e.name, e.restrictHosts, e.hostAliases])).toEqual([
+      ['test', true, ['test.gatelab.localhost']],
+      ['prod', true, ['prod.gatelab.localhost']]
+    ])
   })
 })
 

@@ -59,36 +59,101 @@ export function takeSecretFromLocation(loc: Location = window.location, storage:
   return storage.getItem(SECRET_KEY)
 }
 
-/** Talks to the headless console: `POST /api/<method>` and Server-Sent Events at `/api/events`. */
+/** Waits after a dropped event stream before the next try: doubling from the first to the last. */
+const RETRY_FIRST_MS = 500
+const RETRY_LAST_MS = 5_000
+
+/**
+ * Reads a Server-Sent Events body and calls `onEvent` for every complete `event:`/`data:` frame.
+ * Resolves when the stream ends.
+ */
+export async function readEventStream(body: ReadableStream<Uint8Array>, onEvent: (name: string, data: string) => void): Promise<void> {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return
+    buffer += decoder.decode(value, { stream: true })
+    let end: number
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      let name = 'message'
+      const data: string[] = []
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim()
+        else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5))
+      }
+      if (data.length > 0) onEvent(name, data.join('\n'))
+    }
+  }
+}
+
+/**
+ * Talks to the headless console: `POST /api/<method>`, and Server-Sent Events from `GET /api/events`
+ * read through fetch, so that the secret travels in the Authorization header (EventSource can only
+ * put it in the URL, where logs and history keep it).
+ */
 export function httpTransport(secret: string | null, base = '', fetchImpl: typeof fetch = (...a) => window.fetch(...a)): Transport {
   const listeners = new Map<EventName, Set<AnyListener>>()
   const connectionListeners = new Set<(connected: boolean) => void>()
-  let source: EventSource | null = null
+  const known = new Set<string>(eventNames)
+  let stream: AbortController | null = null
   let connected = true
 
-  // EventSource reconnects by itself; events sent while it was away are lost, so listeners hear of both edges and resync.
+  // Events sent while the stream was away are lost, so listeners hear of both edges and resync.
   function setConnected(next: boolean): void {
     if (next === connected) return
     connected = next
     for (const l of connectionListeners) l(next)
   }
 
-  function connect(): void {
-    if (source || typeof EventSource === 'undefined') return
-    source = new EventSource(`${base}/api/events?secret=${encodeURIComponent(secret ?? '')}`)
-    source.addEventListener('open', () => setConnected(true))
-    source.addEventListener('error', () => setConnected(false))
-    for (const name of eventNames) {
-      source.addEventListener(name, (e) => {
-        let payload: unknown
-        try {
-          payload = JSON.parse((e as MessageEvent<string>).data)
-        } catch {
-          return
-        }
-        for (const l of listeners.get(name) ?? []) (l as (p: unknown) => void)(payload)
-      })
+  function dispatchEvent(name: string, data: string): void {
+    if (!known.has(name)) return
+    let payload: unknown
+    try {
+      payload = JSON.parse(data)
+    } catch {
+      return
     }
+    for (const l of listeners.get(name as EventName) ?? []) (l as (p: unknown) => void)(payload)
+  }
+
+  /** Keeps one event stream open while anyone listens, reconnecting with a growing pause after a drop. */
+  async function follow(control: AbortController): Promise<void> {
+    let pause = RETRY_FIRST_MS
+    while (!control.signal.aborted) {
+      try {
+        const response = await fetchImpl(`${base}/api/events`, {
+          headers: { Accept: 'text/event-stream', Authorization: `Bearer ${secret ?? ''}` },
+          cache: 'no-store',
+          signal: control.signal
+        })
+        if (!response.ok || !response.body) throw new Error(`the event stream answered ${response.status}`)
+        setConnected(true)
+        pause = RETRY_FIRST_MS
+        await readEventStream(response.body, dispatchEvent)
+      } catch {
+        // A refused or dropped stream: reported below, then tried again.
+      }
+      if (control.signal.aborted) return
+      setConnected(false)
+      await new Promise((resolve) => setTimeout(resolve, pause))
+      pause = Math.min(pause * 2, RETRY_LAST_MS)
+    }
+  }
+
+  function connect(): void {
+    if (stream) return
+    stream = new AbortController()
+    void follow(stream)
+  }
+
+  function disconnectWhenUnused(): void {
+    for (const set of listeners.values()) if (set.size > 0) return
+    stream?.abort()
+    stream = null
   }
 
   return {
@@ -118,6 +183,7 @@ export function httpTransport(secret: string | null, base = '', fetchImpl: typeo
       connect()
       return () => {
         set.delete(listener as AnyListener)
+        disconnectWhenUnused()
       }
     },
     onConnection(listener) {
