@@ -24,6 +24,8 @@ export interface ConsoleOptions {
   envPorts?: Record<string, number>
   /** Trace buffer size (default 5000). */
   traceLimit?: number
+  /** Bound on the bytes retained traces keep alive (default 64 MiB); see docs/fidelity.md. */
+  traceMaxBytes?: number
 }
 
 export interface GatelabConsole {
@@ -51,7 +53,8 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     random: cryptoRandom,
     tokens: store.tokens,
     http,
-    traceLimit: options.traceLimit
+    traceLimit: options.traceLimit,
+    traceMaxBytes: options.traceMaxBytes
   })
   engine.deploy(store.read())
   const gateway = createGateway({ engine, environments: store.read().environments, portOverrides: options.envPorts ?? {} })
