@@ -173,6 +173,18 @@ export class TraceBuffer {
     return undefined
   }
 
+  /**
+   * The newest record `test` accepts, as a plain record. Records are rebuilt one at a time, newest
+   * first, and the search stops at the first match: the one looked for is usually among the newest.
+   */
+  find(test: (record: TraceRecord) => boolean): TraceRecord | undefined {
+    for (const position of this.positions()) {
+      const record = this.at(position)
+      if (record && test(record)) return plainTraceRecord(record)
+    }
+    return undefined
+  }
+
   /** Drops every record, and every reference to what they held. */
   clear(): void {
     this.refill(this.entries.length, [])
