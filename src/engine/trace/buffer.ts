@@ -160,17 +160,26 @@ export class TraceBuffer {
   import(records: unknown[]): number {
     const valid = records.filter(isTraceRecord)
     const ordered = [...valid].sort((a, b) => a.startedAt - b.startedAt)
-    for (const record of ordered) if (!this.get(record.id)) this.add(record)
+    // The ids held, once: a lookup per imported record would rebuild the buffer's ids thousands of times.
+    const held = new Set(this.positions().map((position) => this.idAt(position)))
+    for (const record of ordered) {
+      if (held.has(record.id)) continue
+      held.add(record.id)
+      this.add(record)
+    }
     return valid.length
   }
 
   /** One record by id (a scan: lookups are rare, adds happen on every request). */
   get(id: string): TraceRecord | undefined {
-    for (const position of this.positions()) {
-      const entry = this.entries[position]
-      if (entry === IN_SLOTS ? this.slots!.idOf(position) === id : entry?.id === id) return plainTraceRecord(this.at(position)!)
-    }
+    for (const position of this.positions()) if (this.idAt(position) === id) return plainTraceRecord(this.at(position)!)
     return undefined
+  }
+
+  /** The id of the record at a buffer position, without rebuilding the record. */
+  private idAt(position: number): string | undefined {
+    const entry = this.entries[position]
+    return entry === IN_SLOTS ? this.slots!.idOf(position) : entry?.id
   }
 
   /**

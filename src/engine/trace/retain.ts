@@ -9,7 +9,7 @@ import { MAX_TRACE_BODY, MAX_TRACE_TEXT, cutText } from './lazy'
 /** The record fields that hold a message snapshot. */
 const MESSAGE_KEYS = ['request', 'targetRequest', 'targetResponse', 'response']
 
-/** Nesting deeper than this is not walked into (and counted as a whole when serialised): no record built here nests that deep. */
+/** Nesting deeper than this is dropped: no record the engine builds nests that deep. */
 const MAX_DEPTH = 32
 
 /** The record as the buffer keeps it (the same object unless something had to be cut) and the bytes it keeps alive. */
@@ -55,16 +55,24 @@ function cutValue(value: unknown, depth: number): unknown {
   return out
 }
 
-/** Bytes a plain value keeps alive, counted generously: two a character, 48 an object, array item or property. */
+/**
+ * Bytes a plain value keeps alive, as V8 lays it out and rounded up: a string's header and one byte a
+ * character (two when it holds any character past Latin-1), a number boxed, an object's header and a
+ * dictionary entry per property (records have dozens of variables), an array's header and a slot per item.
+ */
 function sizeOf(value: unknown, depth: number): number {
-  if (typeof value === 'string') return 2 * value.length
+  if (typeof value === 'string') return 16 + (WIDE.test(value) ? 2 : 1) * value.length
   if (typeof value !== 'object' || value === null) return 16
-  let bytes = 48
+  let bytes = 32
   if (depth >= MAX_DEPTH) return bytes
   if (Array.isArray(value)) {
-    for (const item of value) bytes += 16 + sizeOf(item, depth + 1)
+    for (const item of value) bytes += 8 + sizeOf(item, depth + 1)
     return bytes
   }
-  for (const [key, item] of Object.entries(value)) bytes += 16 + 2 * key.length + sizeOf(item, depth + 1)
+  // Property names are mostly shared strings (internalized), so only the entry is counted for them.
+  for (const item of Object.values(value)) bytes += 24 + sizeOf(item, depth + 1)
   return bytes
 }
+
+/** A character V8 cannot keep in a one-byte string. */
+const WIDE = /[^\u0000-\u00ff]/
