@@ -467,9 +467,9 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     if (responseBody < 0) bytes += bodyBytes(keptResponse)
     n[i + N_RESPONSE_BODY_SIZE] = this.responseBodySize < 0 ? this.responseBody.length : this.responseBodySize
     r[j + R_REQUEST_MESSAGE] = this.requestMessage
-    if (this.requestMessage !== null) bytes += retainMessage(this.requestMessage, this.body, keptBody)
+    if (this.requestMessage !== null) bytes += retainMessage(this.requestMessage, this.body, keptBody, requestBody < 0)
     r[j + R_RESPONSE_MESSAGE] = this.responseMessage
-    if (this.responseMessage !== null) bytes += retainMessage(this.responseMessage, this.responseBody, keptResponse)
+    if (this.responseMessage !== null) bytes += retainMessage(this.responseMessage, this.responseBody, keptResponse, responseBody < 0)
     if (text >= 0) {
       n[i + N_URL_CHARS] = this.url.length
       n[i + N_HEADER_CHARS] = (this.headerText as string).length
@@ -626,19 +626,16 @@ function retainedWritten(written: ReadonlyMap<string, unknown>): ReadonlyMap<str
 }
 
 /**
- * Cuts a finished exchange's message body like the record's own (`kept` is what the record keeps of
- * `original`, which the message may share) and returns the bytes the message keeps alive beyond that.
+ * Cuts a finished exchange's message body like the record's own and returns the bytes the message
+ * keeps alive: `kept` is what the record keeps of `original`, which the message may share; `counted`
+ * says the record references `kept` (it is not a copy in the slot's text), so sharing it costs nothing.
  */
-function retainMessage(message: HttpMessage, original: Uint8Array, kept: Uint8Array): number {
+function retainMessage(message: HttpMessage, original: Uint8Array, kept: Uint8Array, counted: boolean): number {
   let bytes = 256 + headerBytes(message.headerEntries())
   const body = message.body
-  if (body === original) {
-    if (kept !== original) message.body = kept
-  } else {
-    const own = retainedBody(body)
-    if (own !== body) message.body = own
-    bytes += bodyBytes(own)
-  }
+  const own = body === original && counted ? kept : retainedBody(body)
+  if (own !== body) message.body = own
+  if (!(counted && own === kept)) bytes += bodyBytes(own)
   // Decoded text, and a request's parsed form parameters, take about as much again as the text.
   return bytes + 4 * message.decodedLength()
 }
