@@ -5,7 +5,7 @@
 export { createEngine, pathSuffixOf } from './runtime'
 export type { Engine, EngineDeps, DeploymentReport, ProxyDeploymentResult, DeploymentInfo } from './runtime/engine'
 export type { GatewayRequest, GatewayResponse } from './runtime/exchange'
-export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT } from './trace/buffer'
+export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT, DEFAULT_TRACE_MAX_BYTES } from './trace/buffer'
 export type { TraceListener } from './trace/buffer'
 export { SecretMasker, FULL_MASK } from './trace/mask'
 export { PolicyFault, faultEnvelope } from './faults/fault'

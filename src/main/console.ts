@@ -25,7 +25,7 @@ export interface ConsoleOptions {
   envPorts?: Record<string, number>
   /** Trace buffer size (default 5000). */
   traceLimit?: number
-  /** Trace buffer bound in bytes (`--trace-max-mb`). */
+  /** Bound on the bytes retained traces keep alive (default 64 MiB); see docs/fidelity.md. */
   traceMaxBytes?: number
 }
 
@@ -62,7 +62,8 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     random: cryptoRandom,
     tokens: store.tokens,
     http,
-    traceLimit: options.traceLimit
+    traceLimit: options.traceLimit,
+    traceMaxBytes: options.traceMaxBytes
   })
   engine.deploy(store.read())
   const gateway = createGateway({

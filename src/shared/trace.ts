@@ -14,7 +14,10 @@ export interface MessageSnapshot {
   reasonPhrase?: string
   headers: HeaderList
   body: string
+  /** Set when `body` is only the first part of the body (the trace keeps 64 KiB of each). */
   bodyTruncated?: boolean
+  /** With bodyTruncated: the whole body's size in bytes. */
+  bodyBytes?: number
 }
 
 /** One read or write of a flow variable by a step. Masked values read `********`. */

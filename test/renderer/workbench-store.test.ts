@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createApiClient, setApiClient, type Transport } from '@renderer/api'
 import type { ClockState, ConsoleEvents, ConsoleResult, EventName, WorkbenchRequest, WorkbenchResponse } from '@shared/contract'
 import type { DeveloperApp } from '@shared/model'
-import { useWorkbenchStore } from '@renderer/stores/workbench'
+import { KEEP_HISTORY_BODY_CHARS, useWorkbenchStore } from '@renderer/stores/workbench'
 import { parseBasicAuthorization } from '@renderer/components/workbench/http'
 
 // The clock store ticks with window.setInterval; node has the same timer functions on globalThis.
@@ -129,6 +129,20 @@ describe('workbench store', () => {
     expect(store.requestByTraceId('trace-1')?.id).toBe(first.id)
     expect(store.requestByTraceId('nope')).toBeUndefined()
     await expect(store.resend('nope')).rejects.toThrow('did not come from the workbench')
+  })
+
+  it('keeps no more than its body budget in the history: the oldest big entries go, the newest always stays', async () => {
+    const big = (fill: string): WorkbenchRequest => ({ environment: 'test', method: 'POST', path: '/nowhere', headers: [], body: fill.repeat(6 * 1024 * 1024) })
+    const sent = []
+    for (const fill of ['a', 'b', 'c', 'd']) sent.push(await store.send(big(fill)))
+    // Two 6 Mi-character bodies fit in the 16 Mi budget, a third does not.
+    expect(store.history.map((h) => h.id)).toEqual([sent[3]!.id, sent[2]!.id])
+    expect(store.history.reduce((n, h) => n + h.request.body.length, 0)).toBeLessThanOrEqual(KEEP_HISTORY_BODY_CHARS)
+    const huge = await store.send({ ...big('e'), body: 'e'.repeat(KEEP_HISTORY_BODY_CHARS + 1) })
+    expect(store.history.map((h) => h.id)).toEqual([huge.id])
+    // Once it is not the newest, an entry over the budget goes too.
+    for (let i = 0; i < 3; i++) await store.send({ environment: 'test', method: 'GET', path: `/nowhere/${i}`, headers: [], body: '' })
+    expect(store.history.map((h) => h.request.path)).toEqual(['/nowhere/2', '/nowhere/1', '/nowhere/0'])
   })
 
   it("puts a client_credentials token in the wallet under the app's name, expiring on the engine clock", async () => {

@@ -12,7 +12,7 @@ import { policyHandlers } from '../policies'
 import type { DeploymentError, EngineServices, PolicyHandler } from '../policies/types'
 import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
-import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
+import { DEFAULT_TRACE_LIMIT, DEFAULT_TRACE_MAX_BYTES, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
 import { collectExchangeSecrets } from '../trace/secrets'
 import { ExchangeTraceSlots, pathOf } from './exchange-trace'
@@ -57,6 +57,8 @@ export interface EngineDeps {
   http: HttpClient
   /** Trace ring buffer size, default 5000. */
   traceLimit?: number
+  /** Bound on the bytes retained traces keep alive (bodies, messages, steps, variables), default 64 MiB. */
+  traceMaxBytes?: number
   /** Policy types by XML root name; defaults to every registered handler. */
   handlers?: ReadonlyMap<string, PolicyHandler>
 }
@@ -124,7 +126,7 @@ class GatewayEngine implements Engine {
   private readonly handlers: ReadonlyMap<string, PolicyHandler>
 
   constructor(private readonly deps: EngineDeps) {
-    this.traces = new TraceBuffer(deps.traceLimit ?? DEFAULT_TRACE_LIMIT, new ExchangeTraceSlots())
+    this.traces = new TraceBuffer(deps.traceLimit ?? DEFAULT_TRACE_LIMIT, new ExchangeTraceSlots(), deps.traceMaxBytes ?? DEFAULT_TRACE_MAX_BYTES)
     this.handlers = deps.handlers ?? policyHandlers
     this.ids = new MessageIds(deps.random)
     this.services = {

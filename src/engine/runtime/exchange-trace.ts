@@ -11,7 +11,22 @@ import type { MessageSnapshot, TraceFault, TraceRecord, TraceStep } from '../../
 import type { CompiledProxy, CompiledProxyEndpoint } from '../bundle/compile'
 import type { EngineServices, PolicyContext } from '../policies/types'
 import type { TraceSlots } from '../trace/buffer'
-import { StepTemplate, maskedFault, maskedSnapshot, maskedStep, type LazyTraceRecord, type RawSnapshot } from '../trace/lazy'
+import {
+  StepTemplate,
+  bodyBytes,
+  headerBytes,
+  maskedFault,
+  maskedSnapshot,
+  maskedStep,
+  rawBytes,
+  retainedBody,
+  retainedRaw,
+  retainedStep,
+  retainedValue,
+  valueBytes,
+  type LazyTraceRecord,
+  type RawSnapshot
+} from '../trace/lazy'
 import { collectExchangeSecrets } from '../trace/secrets'
 import type { SecretMasker } from '../trace/mask'
 import { HttpMessage, RequestMessage } from './message'
@@ -256,6 +271,9 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   private flowDescription = ''
   private requestMessage: RequestMessage | null = null
   private responseMessage: HttpMessage | null = null
+  /** The whole request and response bodies' sizes when the bodies kept are only their first part (a stored record), else -1. */
+  private requestBodySize = -1
+  private responseBodySize = -1
   private read: ReadCache | undefined = undefined
 
   /** Records how the exchange ended: from then on this is its trace record. */
@@ -306,8 +324,15 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     return this.fault?.name ?? null
   }
 
-  private sent(): GatewayResponse {
-    return { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body: this.responseBody }
+  private sent(): RawSnapshot & GatewayResponse {
+    const sent = { status: this.status, reasonPhrase: this.reasonPhrase, headers: this.responseHeaders, body: this.responseBody }
+    return this.responseBodySize < 0 ? sent : { ...sent, bodySize: this.responseBodySize }
+  }
+
+  /** The request as received; its body may be only the first part (a stored record). */
+  private received(url: string, headers: Array<[string, string]>): RawSnapshot {
+    const raw = { method: this.method, url, headers, body: this.body }
+    return this.requestBodySize < 0 ? raw : { ...raw, bodySize: this.requestBodySize }
   }
 
   private get cache(): ReadCache {
@@ -364,7 +389,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
   }
 
   get request(): MessageSnapshot {
-    return (this.cache.request ??= maskedSnapshot(this.masker, { method: this.method, url: this.url, headers: this.receivedHeaders(), body: this.body }))
+    return (this.cache.request ??= maskedSnapshot(this.masker, this.received(this.url, this.receivedHeaders())))
   }
 
   get targetRequest(): MessageSnapshot | undefined {
@@ -372,7 +397,7 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     if (part === undefined) return undefined
     if (this.cache.targetRequest === undefined) {
       const raw: RawSnapshot =
-        typeof part === 'string' ? { method: this.method, url: part, headers: withoutHopByHop(this.receivedHeaders()), body: this.body } : part
+        typeof part === 'string' ? this.received(part, withoutHopByHop(this.receivedHeaders())) : part
       this.cache.targetRequest = maskedSnapshot(this.masker, raw)
     }
     return this.cache.targetRequest
@@ -408,12 +433,19 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     return cache.variables
   }
 
-  /** Copies this record into `slot`; see ExchangeTraceSlots. */
-  storeIn(slots: ExchangeTraceSlots, slot: number): void {
+  /**
+   * Copies this record into `slot` (see ExchangeTraceSlots): bodies over MAX_TRACE_BODY and values over
+   * MAX_TRACE_TEXT are cut on the way (in the messages and steps too, which nothing else uses once the
+   * exchange ended), so the whole ones can be collected. Returns the bytes the slot keeps alive beyond
+   * itself, counted generously: what fits in the slot's text costs nothing more, a body shared with a
+   * message is counted once.
+   */
+  storeIn(slots: ExchangeTraceSlots, slot: number): number {
     const n = slots.numbers
     const r = slots.refs
     const i = slot * NUMBERS
     const j = slot * REFS
+    let bytes = 0
     n[i + N_STARTED] = this.startedAt
     n[i + N_CLIENT_PORT] = this.clientPort
     n[i + N_TARGET_RECEIVED] = this.targetReceivedAfter ?? NaN
@@ -427,40 +459,69 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     r[j + R_TARGET_URL] = this.targetUrl
     r[j + R_TARGET_NAME] = this.targetName
     r[j + R_FAULT] = this.fault
+    if (this.fault !== null) bytes += FAULT_BYTES
     r[j + R_APP] = this.app
     r[j + R_CLIENT_ID] = this.clientId
-    r[j + R_TARGET_RESPONSE] = this.targetResponsePart
+    const targetResponse = this.targetResponsePart
+    if (targetResponse === undefined || targetResponse === SAME_AS_SENT) r[j + R_TARGET_RESPONSE] = targetResponse
+    else {
+      const kept = retainedRaw(targetResponse)
+      r[j + R_TARGET_RESPONSE] = kept
+      bytes += rawBytes(kept)
+    }
     r[j + R_REASON] = this.reasonPhrase
     r[j + R_RESPONSE_HEADERS] = this.responseHeaders
-    r[j + R_WRITTEN] = this.written
+    if (this.responseHeaders !== NO_HEADERS) bytes += headerBytes(this.responseHeaders)
+    const written = this.written === null ? null : retainedWritten(this.written)
+    r[j + R_WRITTEN] = written
+    if (written !== null) for (const [name, value] of written) bytes += valueBytes(name) + valueBytes(value)
     r[j + R_FLOW_NAME] = this.flowName
     r[j + R_FLOW_DESCRIPTION] = this.flowDescription
-    r[j + R_REQUEST_MESSAGE] = this.requestMessage
-    r[j + R_RESPONSE_MESSAGE] = this.responseMessage
     // The request line, headers and target URL, the strings every trace has of its own, as UTF-8 text,
-    // and after them the bodies when they fit (else references to them).
+    // and after them the bodies when they fit (else references to them, cut to what a trace keeps).
     const target = this.targetRequestPart
     const text = slots.storeText(slot, this.url, this.headerText, typeof target === 'string' ? target : '')
     n[i + N_TEXT_BYTES] = text
     const requestBody = slots.storeBytes(slot, Math.max(text, 0), this.body)
     n[i + N_REQUEST_BODY_BYTES] = requestBody
-    r[j + R_REQUEST_BODY] = requestBody < 0 ? this.body : undefined
+    const keptBody = requestBody < 0 ? retainedBody(this.body) : this.body
+    r[j + R_REQUEST_BODY] = requestBody < 0 ? keptBody : undefined
+    if (requestBody < 0) bytes += bodyBytes(keptBody)
+    n[i + N_REQUEST_BODY_SIZE] = this.requestBodySize < 0 ? this.body.length : this.requestBodySize
     const responseBody = slots.storeBytes(slot, Math.max(text, 0) + Math.max(requestBody, 0), this.responseBody)
     n[i + N_RESPONSE_BODY_BYTES] = responseBody
-    r[j + R_RESPONSE_BODY] = responseBody < 0 ? this.responseBody : undefined
+    const keptResponse = responseBody < 0 ? retainedBody(this.responseBody) : this.responseBody
+    r[j + R_RESPONSE_BODY] = responseBody < 0 ? keptResponse : undefined
+    if (responseBody < 0) bytes += bodyBytes(keptResponse)
+    n[i + N_RESPONSE_BODY_SIZE] = this.responseBodySize < 0 ? this.responseBody.length : this.responseBodySize
+    r[j + R_REQUEST_MESSAGE] = this.requestMessage
+    if (this.requestMessage !== null) bytes += retainMessage(this.requestMessage, this.body, keptBody, requestBody < 0)
+    r[j + R_RESPONSE_MESSAGE] = this.responseMessage
+    if (this.responseMessage !== null) bytes += retainMessage(this.responseMessage, this.responseBody, keptResponse, responseBody < 0)
     if (text >= 0) {
       n[i + N_URL_CHARS] = this.url.length
       n[i + N_HEADER_CHARS] = (this.headerText as string).length
       r[j + R_URL] = undefined
       r[j + R_HEADERS] = undefined
-      r[j + R_TARGET_REQUEST] = typeof target === 'string' ? TARGET_IN_TEXT : target
+      r[j + R_TARGET_REQUEST] = typeof target === 'string' ? TARGET_IN_TEXT : target === undefined ? undefined : retainedRaw(target)
     } else {
       r[j + R_URL] = this.url
       r[j + R_HEADERS] = this.headerText
-      r[j + R_TARGET_REQUEST] = target
+      r[j + R_TARGET_REQUEST] = typeof target === 'object' ? retainedRaw(target) : target
+      bytes += valueBytes(this.url) + (typeof this.headerText === 'string' ? valueBytes(this.headerText) : headerBytes(this.receivedHeaders()))
+      if (typeof target === 'string') bytes += valueBytes(target)
     }
-    // The step log: templates and short logs entry by entry, a long one as it is.
+    if (typeof target === 'object') bytes += rawBytes(r[j + R_TARGET_REQUEST] as RawSnapshot)
+    // The step log: templates and short logs entry by entry, a long one as it is; steps of their own
+    // (not templates) with long values cut.
     const log = this.log
+    for (let k = 0; k < log.length; k++) {
+      const entry = log[k]!
+      if (typeof entry === 'number' || entry instanceof StepTemplate) continue
+      const kept = retainedStep(entry)
+      log[k] = kept.step
+      bytes += kept.bytes
+    }
     const previous = r[j + R_LOG] === undefined ? n[i + N_LOG_LENGTH]! : 0
     if (log.length <= LOG_ENTRIES) {
       r[j + R_LOG] = undefined
@@ -475,9 +536,11 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     } else {
       r[j + R_LOG] = log
       n[i + N_LOG_LENGTH] = 0
+      bytes += 8 * log.length
     }
     // Entries a shorter log left behind would keep their steps alive.
     for (let k = log.length <= LOG_ENTRIES ? log.length : 0; k < previous; k++) r[j + R_LOG + 1 + k] = undefined
+    return bytes
   }
 
   /** The record stored in `slot`, as a new object. */
@@ -527,6 +590,10 @@ export class ExchangeTrace extends ExchangeFixedVariables implements LazyTraceRe
     trace.reasonPhrase = r[j + R_REASON] as string
     trace.responseHeaders = r[j + R_RESPONSE_HEADERS] as Array<[string, string]>
     trace.responseBody = responseBody
+    const requestSize = n[i + N_REQUEST_BODY_SIZE]!
+    trace.requestBodySize = requestSize > body.length ? requestSize : -1
+    const responseSize = n[i + N_RESPONSE_BODY_SIZE]!
+    trace.responseBodySize = responseSize > responseBody.length ? responseSize : -1
     trace.written = r[j + R_WRITTEN] as ReadonlyMap<string, unknown> | null
     trace.flowName = r[j + R_FLOW_NAME] as string
     trace.flowDescription = r[j + R_FLOW_DESCRIPTION] as string
@@ -572,6 +639,34 @@ const NO_STEPS: StepLog = []
 const NO_HEADERS: Array<[string, string]> = []
 /** Marks a target response that went out to the client unchanged. */
 const SAME_AS_SENT = 'same-as-sent'
+/** What a fault's object and its few variables take, counted generously. */
+const FAULT_BYTES = 2048
+
+/** The written variables as a stored record keeps them: the same map unless a value had to be cut. */
+function retainedWritten(written: ReadonlyMap<string, unknown>): ReadonlyMap<string, unknown> {
+  let out: Map<string, unknown> | undefined
+  for (const [name, value] of written) {
+    const kept = retainedValue(value)
+    if (kept !== value) out ??= new Map(written)
+    out?.set(name, kept)
+  }
+  return out ?? written
+}
+
+/**
+ * Cuts a finished exchange's message body like the record's own and returns the bytes the message
+ * keeps alive: `kept` is what the record keeps of `original`, which the message may share; `counted`
+ * says the record references `kept` (it is not a copy in the slot's text), so sharing it costs nothing.
+ */
+function retainMessage(message: HttpMessage, original: Uint8Array, kept: Uint8Array, counted: boolean): number {
+  let bytes = 256 + headerBytes(message.headerEntries())
+  const body = message.body
+  const own = body === original && counted ? kept : retainedBody(body)
+  if (own !== body) message.body = own
+  if (!(counted && own === kept)) bytes += bodyBytes(own)
+  // Decoded text, and a request's parsed form parameters, take about as much again as the text.
+  return bytes + 4 * message.decodedLength()
+}
 
 /** The parts of an ExchangeTrace computed when it is read. */
 interface ReadCache {
@@ -608,14 +703,15 @@ export class ExchangeTraceSlots implements TraceSlots {
     this.text = Buffer.allocUnsafeSlow(limit * TEXT_BYTES)
   }
 
-  store(record: TraceRecord, slot: number): boolean {
-    if (record instanceof ExchangeTrace) {
-      record.storeIn(this, slot)
-      return true
-    }
+  store(record: TraceRecord, slot: number): number {
+    if (record instanceof ExchangeTrace) return record.storeIn(this, slot)
     // The buffer keeps this record as an object: nothing of an earlier one stays reachable from here.
+    this.release(slot)
+    return -1
+  }
+
+  release(slot: number): void {
     this.refs.fill(undefined, slot * REFS, (slot + 1) * REFS)
-    return false
   }
 
   load(slot: number): TraceRecord {
@@ -673,7 +769,10 @@ const N_TEXT_BYTES = 7
 const N_URL_CHARS = 8
 const N_HEADER_CHARS = 9
 const N_LOG_LENGTH = 10
-const N_LOG = 11
+/** The whole bodies' sizes (the bodies kept may be only their first part). */
+const N_REQUEST_BODY_SIZE = 11
+const N_RESPONSE_BODY_SIZE = 12
+const N_LOG = 13
 /** Step logs up to this long are stored entry by entry (three template steps, or a few steps). */
 const LOG_ENTRIES = 9
 const NUMBERS = N_LOG + LOG_ENTRIES

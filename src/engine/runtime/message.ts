@@ -160,6 +160,11 @@ export class HttpMessage implements MutableMessage {
     return this.bytes
   }
 
+  /** The length of the body's decoded text when it has been read (kept beside the bytes), else 0. */
+  decodedLength(): number {
+    return this.text?.length ?? 0
+  }
+
   set body(value: Uint8Array) {
     this.bytes = value
     this.text = undefined

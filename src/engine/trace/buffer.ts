@@ -1,9 +1,13 @@
 /** A bounded in-memory ring buffer of trace records with push subscribers. */
 import type { TraceRecord, TraceSummary } from '../../shared/trace'
 import { plainTraceRecord, type LazyTraceRecord } from './lazy'
+import { retainedRecord } from './retain'
 
 /** Ring buffer size when the engine is not told otherwise. */
 export const DEFAULT_TRACE_LIMIT = 5000
+
+/** Bytes the records may keep alive (bodies, messages, steps, variables) when the engine is not told otherwise. */
+export const DEFAULT_TRACE_MAX_BYTES = 64 * 1024 * 1024
 
 /** Listener called for each new trace record. */
 export type TraceListener = (record: TraceRecord) => void
@@ -13,8 +17,13 @@ export type TraceListener = (record: TraceRecord) => void
  * heap objects costs the garbage collector on every request; records in slots cost it nothing.
  */
 export interface TraceSlots {
-  /** Stores `record` in `slot`; false (and the slot emptied) when the record has to be kept as an object. */
-  store(record: TraceRecord, slot: number): boolean
+  /**
+   * Stores `record` in `slot`: the bytes it keeps alive beyond the slot itself (bodies and objects it
+   * references), or -1 (and the slot emptied) when the record has to be kept as an object.
+   */
+  store(record: TraceRecord, slot: number): number
+  /** Empties `slot`, dropping every reference it held. */
+  release(slot: number): void
   /** The record stored in `slot`, as a new object. */
   load(slot: number): TraceRecord
   /** The id of the record in `slot`, without loading the rest. */
@@ -26,9 +35,15 @@ export interface TraceSlots {
 /** Marks a buffer position whose record is in the slots. */
 const IN_SLOTS = 0
 
-/** Keeps the newest `limit` records; older ones are dropped. */
+/**
+ * Keeps the newest records: at most `limit` of them, and no more than `maxBytes` of what they keep
+ * alive (the newest record is always kept, whatever its size). Older ones are dropped.
+ */
 export class TraceBuffer {
   private entries: Array<TraceRecord | typeof IN_SLOTS | undefined>
+  /** The bytes each position's record keeps alive, as its slot or retainedRecord() counted them when it was added. */
+  private sizes: Float64Array
+  private total = 0
   private next = 0
   private count = 0
   private readonly listeners = new Set<TraceListener>()
@@ -36,11 +51,20 @@ export class TraceBuffer {
   constructor(
     limit: number = DEFAULT_TRACE_LIMIT,
     /** Where records that can be stored off the heap go. */
-    private readonly slots?: TraceSlots
+    private readonly slots?: TraceSlots,
+    /** Bound on the bytes the records keep alive. */
+    readonly maxBytes: number = DEFAULT_TRACE_MAX_BYTES
   ) {
     checkLimit(limit)
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`trace byte limit must be a positive integer, got ${maxBytes}`)
     this.entries = new Array(limit)
+    this.sizes = new Float64Array(limit)
     slots?.reset(limit)
+  }
+
+  /** Bytes the records held keep alive, as counted when they were added. */
+  get bytes(): number {
+    return this.total
   }
 
   /** Capacity of the buffer. */
@@ -53,12 +77,27 @@ export class TraceBuffer {
     return this.count
   }
 
-  /** Stores a record (evicting the oldest when full) and notifies subscribers. */
+  /**
+   * Stores a record, with long bodies and values cut (see lazy.ts), evicts the oldest while there are
+   * too many or they keep too many bytes alive, and notifies subscribers.
+   */
   add(record: TraceRecord): void {
     const at = this.next
-    this.entries[at] = this.slots?.store(record, at) ? IN_SLOTS : record
-    this.next = (at + 1) % this.entries.length
-    if (this.count < this.entries.length) this.count++
+    const n = this.entries.length
+    // A full buffer overwrites its oldest record.
+    if (this.count === n) this.total -= this.sizes[at]!
+    let bytes = this.slots ? this.slots.store(record, at) : -1
+    if (bytes >= 0) this.entries[at] = IN_SLOTS
+    else {
+      const kept = retainedRecord(plainTraceRecord(record))
+      this.entries[at] = kept.record
+      bytes = kept.bytes
+    }
+    this.sizes[at] = bytes
+    this.total += bytes
+    this.next = (at + 1) % n
+    if (this.count < n) this.count++
+    while (this.total > this.maxBytes && this.count > 1) this.evictOldest()
     for (const listener of this.listeners) {
       try {
         listener(record)
@@ -71,6 +110,16 @@ export class TraceBuffer {
   /** Records as plain objects, newest first. */
   records(): TraceRecord[] {
     return this.stored().map(plainTraceRecord)
+  }
+
+  private evictOldest(): void {
+    const n = this.entries.length
+    const at = (this.next - this.count + n) % n
+    this.entries[at] = undefined
+    this.slots?.release(at)
+    this.total -= this.sizes[at]!
+    this.sizes[at] = 0
+    this.count--
   }
 
   /** The record at a buffer position. */
@@ -111,15 +160,36 @@ export class TraceBuffer {
   import(records: unknown[]): number {
     const valid = records.filter(isTraceRecord)
     const ordered = [...valid].sort((a, b) => a.startedAt - b.startedAt)
-    for (const record of ordered) if (!this.get(record.id)) this.add(record)
+    // The ids held, once: a lookup per imported record would rebuild the buffer's ids thousands of times.
+    const held = new Set(this.positions().map((position) => this.idAt(position)))
+    for (const record of ordered) {
+      if (held.has(record.id)) continue
+      held.add(record.id)
+      this.add(record)
+    }
     return valid.length
   }
 
   /** One record by id (a scan: lookups are rare, adds happen on every request). */
   get(id: string): TraceRecord | undefined {
+    for (const position of this.positions()) if (this.idAt(position) === id) return plainTraceRecord(this.at(position)!)
+    return undefined
+  }
+
+  /** The id of the record at a buffer position, without rebuilding the record. */
+  private idAt(position: number): string | undefined {
+    const entry = this.entries[position]
+    return entry === IN_SLOTS ? this.slots!.idOf(position) : entry?.id
+  }
+
+  /**
+   * The newest record `test` accepts, as a plain record. Records are rebuilt one at a time, newest
+   * first, and the search stops at the first match: the one looked for is usually among the newest.
+   */
+  find(test: (record: TraceRecord) => boolean): TraceRecord | undefined {
     for (const position of this.positions()) {
-      const entry = this.entries[position]
-      if (entry === IN_SLOTS ? this.slots!.idOf(position) === id : entry?.id === id) return plainTraceRecord(this.at(position)!)
+      const record = this.at(position)
+      if (record && test(record)) return plainTraceRecord(record)
     }
     return undefined
   }
@@ -138,7 +208,7 @@ export class TraceBuffer {
     return undefined
   }
 
-  /** Drops every record. */
+  /** Drops every record, and every reference to what they held. */
   clear(): void {
     this.refill(this.entries.length, [])
   }
@@ -152,6 +222,8 @@ export class TraceBuffer {
   /** Empties the buffer at capacity `limit`, then adds `records` (oldest first) without notifying anyone. */
   private refill(limit: number, records: TraceRecord[]): void {
     this.entries = new Array(limit)
+    this.sizes = new Float64Array(limit)
+    this.total = 0
     this.slots?.reset(limit)
     this.next = 0
     this.count = 0

@@ -1,5 +1,5 @@
 /** Trace storage and secret masking. */
-export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT } from './buffer'
+export { TraceBuffer, toTraceSummary, DEFAULT_TRACE_LIMIT, DEFAULT_TRACE_MAX_BYTES } from './buffer'
 export type { TraceListener } from './buffer'
 export { SecretMasker, secretKindOfVariable, maskWithPrefix, maskAuthorization, FULL_MASK } from './mask'
 export { collectExchangeSecrets } from './secrets'

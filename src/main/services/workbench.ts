@@ -17,7 +17,7 @@ export const WORKBENCH_ID_HEADER = 'X-Gatelab-Request-Id'
 export interface WorkbenchDeps {
   gateway: Pick<Gateway, 'status'>
   http: HttpClient
-  traces: Pick<TraceBuffer, 'records'>
+  traces: Pick<TraceBuffer, 'find'>
   /** The workspace, whose consumer secrets fill in the placeholders the console showed (see fillStoredSecrets). */
   workspace?: () => Workspace
   timeoutMs?: number
@@ -46,9 +46,7 @@ export async function sendWorkbenchRequest(deps: WorkbenchDeps, request: Workben
       timeoutMs: deps.timeoutMs ?? 30_000
     })
     const durationMs = performance.now() - started
-    const trace = deps.traces
-      .records()
-      .find((r) => r.request.headers.some(([name, value]) => name.toLowerCase() === WORKBENCH_ID_HEADER.toLowerCase() && value === id))
+    const trace = deps.traces.find((r) => r.request.headers.some(([name, value]) => name.toLowerCase() === WORKBENCH_ID_HEADER.toLowerCase() && value === id))
     return {
       url,
       status: response.status,

@@ -65,7 +65,7 @@ export function workspace(proxies: ApiProxy[], extra: Partial<Workspace> = {}): 
   })
 }
 
-export function makeEngine(http: HttpClient = fakeHttp(), traceLimit?: number): Engine {
+export function makeEngine(http: HttpClient = fakeHttp(), traceLimit?: number, traceMaxBytes?: number): Engine {
   let n = 0
   return createEngine({
     clock: { now: () => T0 },
@@ -77,7 +77,8 @@ export function makeEngine(http: HttpClient = fakeHttp(), traceLimit?: number): 
     },
     tokens: memoryTokens(),
     http,
-    ...(traceLimit ? { traceLimit } : {})
+    ...(traceLimit ? { traceLimit } : {}),
+    ...(traceMaxBytes ? { traceMaxBytes } : {})
   })
 }
 

@@ -151,7 +151,7 @@ describe('gateway listeners', () => {
 })
 
 describe('a busy gateway port', () => {
-  const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], variables: [] })
+  const env = (name: string, port: number): Environment => ({ name, description: '', port, hostAliases: [], restrictHosts: false, variables: [] })
 
   /** A gateway whose retries come quickly, and a way to wait for its next retry's outcome. */
   async function busyGateway(environments: Environment[]) {

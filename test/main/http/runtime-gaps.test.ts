@@ -43,9 +43,9 @@ const assign = (name: string, body: string): string =>
 
 function gapsWorkspace(targetPort: number): Workspace {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'gaps', displayName: '', tokenCacheSeconds: 0 },
-    environments: [{ name: 'test', description: '', port: 9201, hostAliases: [], variables: [] }],
+    environments: [{ name: 'test', description: '', port: 9201, hostAliases: [], restrictHosts: false, variables: [] }],
     proxies: [
       proxy('token', { Token: oauth('Token', 'GenerateAccessToken', '<SupportedGrantTypes><GrantType>client_credentials</GrantType></SupportedGrantTypes><GenerateResponse enabled="true"/>') }),
       proxy('implicit', { Implicit: oauth('Implicit', 'GenerateAccessTokenImplicitGrant', '<SupportedGrantTypes/><GenerateResponse enabled="true"/>') }),

@@ -73,6 +73,23 @@ type StoredToken = Omit<WalletToken, 'status'> & { revoked: boolean }
 const HISTORY_KEY = 'gatelab.workbench.history'
 const WALLET_KEY = 'gatelab.workbench.wallet'
 const KEEP_HISTORY = 200
+/**
+ * Characters of request and response bodies the history keeps (the newest entry always stays): the
+ * gateway accepts 10 MB bodies, and 200 of those would hold gigabytes in this window.
+ */
+export const KEEP_HISTORY_BODY_CHARS = 16 * 1024 * 1024
+
+/** The newest entries, at most KEEP_HISTORY of them and KEEP_HISTORY_BODY_CHARS of their bodies. */
+function keptHistory(entries: SentRequest[]): SentRequest[] {
+  let chars = 0
+  let kept = 0
+  for (const entry of entries.slice(0, KEEP_HISTORY)) {
+    chars += entry.request.body.length + (entry.response?.body.length ?? 0)
+    if (kept > 0 && chars > KEEP_HISTORY_BODY_CHARS) break
+    kept++
+  }
+  return entries.slice(0, kept)
+}
 
 /** Tokens and secrets are in these lists, so they live in sessionStorage only (gone with the window). */
 function load<T>(key: string): T[] {
@@ -212,7 +229,7 @@ export const useWorkbenchStore = defineStore('workbench', () => {
     } catch (e) {
       sent.error = e instanceof Error ? e.message : String(e)
     }
-    history.value = [sent, ...history.value].slice(0, KEEP_HISTORY)
+    history.value = keptHistory([sent, ...history.value])
     shownId.value = sent.id
     const captured = token && sent.response ? captureToken(sent.response, token) : undefined
     return { sent, token: captured }
