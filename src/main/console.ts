@@ -8,7 +8,7 @@ import type { TraceRecord } from '../shared/trace'
 import { accessMatrix, createEngine, explainTrace, inspectJwt, toTraceSummary } from '../engine'
 import { cryptoRandom } from '../engine/ports'
 import { listTokens } from '../engine/tokens'
-import { openStore, type WorkspaceStore } from './store'
+import { openStore, type InstanceKind, type WorkspaceStore } from './store'
 import { createWorkspaceServices } from './services/workspace'
 import { VirtualClock } from './services/clock'
 import { EventHub } from './events'
@@ -24,6 +24,8 @@ export interface ConsoleOptions {
   envPorts?: Record<string, number>
   /** Trace buffer size (default 5000). */
   traceLimit?: number
+  /** What runs this console (recorded in the data folder's lock; default headless). */
+  instance?: InstanceKind
 }
 
 export interface GatelabConsole {
@@ -43,7 +45,8 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     dataDir: options.dataDir,
     workspaceFile: options.workspaceFile,
     sampleFile: options.sampleFile,
-    now: () => clock.now()
+    now: () => clock.now(),
+    instance: options.instance
   })
   const http = createHttpClient()
   const engine = createEngine({
@@ -54,7 +57,13 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     traceLimit: options.traceLimit
   })
   engine.deploy(store.read())
-  const gateway = createGateway({ engine, environments: store.read().environments, portOverrides: options.envPorts ?? {} })
+  const gateway = createGateway({
+    engine,
+    environments: store.read().environments,
+    portOverrides: options.envPorts ?? {},
+    // No gateway response goes out before the token changes made for it are on disk.
+    whenDurable: () => store.tokens.whenDurable()
+  })
   await gateway.start()
 
   const unsubscribers = [
@@ -73,7 +82,7 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     return state
   }
 
-  const services: ConsoleServices = {
+  const services: ConsoleServices = durableServices(store, {
     ...createWorkspaceServices({
       store,
       now: () => clock.now(),
@@ -105,7 +114,7 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     'clock.advance': ({ ms }) => clockChanged(clock.advance(ms)),
     'clock.freeze': ({ frozen }) => clockChanged(clock.freeze(frozen)),
     'clock.reset': () => clockChanged(clock.reset())
-  }
+  })
 
   return {
     services,
@@ -119,4 +128,22 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
       await store.close()
     }
   }
+}
+
+/**
+ * Every console method that changed the workspace answers only once the change is on disk; a write that
+ * failed is answered with the store's error (naming the file and the OS error), never with ok. IPC and
+ * HTTP both call these wrapped services, so the rule holds for every transport.
+ */
+function durableServices(store: WorkspaceStore, services: ConsoleServices): ConsoleServices {
+  const wrapped: Record<string, (input: unknown) => Promise<unknown>> = {}
+  for (const [name, handler] of Object.entries(services) as Array<[string, (input: unknown) => unknown]>) {
+    wrapped[name] = async (input) => {
+      const before = store.revision
+      const result = await handler(input)
+      if (store.revision !== before) await store.whenDurable()
+      return result
+    }
+  }
+  return wrapped as unknown as ConsoleServices
 }

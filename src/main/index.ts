@@ -51,7 +51,8 @@ async function start(): Promise<void> {
     dataDir: options.dataDir,
     workspaceFile: options.workspace,
     sampleFile: paths.sampleWorkspace,
-    envPorts: options.envPorts
+    envPorts: options.envPorts,
+    instance: 'desktop'
   })
   registerConsoleIpc(ipcMain, gatelab.services, isAppUrl)
   gatelab.events.subscribe((name, payload) => {

@@ -7,6 +7,7 @@ import { CliError, parseCliOptions } from './cli'
 import { createConsole } from './console'
 import { startConsoleServer } from './http/console-server'
 import { appPaths } from './paths'
+import { DataFolderInUseError, StoreStartError } from './store'
 
 async function main(): Promise<void> {
   let options
@@ -20,12 +21,23 @@ async function main(): Promise<void> {
     throw error
   }
   const paths = appPaths(import.meta.url)
-  const gatelab = await createConsole({
-    dataDir: options.dataDir,
-    workspaceFile: options.workspace,
-    sampleFile: paths.sampleWorkspace,
-    envPorts: options.envPorts
-  })
+  let gatelab
+  try {
+    gatelab = await createConsole({
+      dataDir: options.dataDir,
+      workspaceFile: options.workspace,
+      sampleFile: paths.sampleWorkspace,
+      envPorts: options.envPorts,
+      instance: 'headless'
+    })
+  } catch (error) {
+    // A second instance on the same data folder, or a workspace path that cannot be used: say why, no stack.
+    if (error instanceof DataFolderInUseError || error instanceof StoreStartError) {
+      console.error(`Gatelab: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
   let server
   try {
     server = await startConsoleServer({
@@ -46,6 +58,7 @@ async function main(): Promise<void> {
     process.exit(1)
   }
 
+  await gatelab.store.describeInstance(new URL(server.url).origin + '/')
   console.log(`Console: ${server.url}`)
   for (const listener of gatelab.gateway.status()) {
     if (listener.state === 'started') console.log(`Gateway ${listener.environment}: ${listener.url}`)

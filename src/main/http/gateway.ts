@@ -31,6 +31,12 @@ export interface GatewayOptions {
   /** A client must send its complete request within this time (default 60 s). */
   requestTimeoutMs?: number
   keepAliveTimeoutMs?: number
+  /**
+   * The barrier of durable token state: a promise while changes (an issued token, a used code, a
+   * revocation) are not yet on disk, undefined when nothing is pending. A response waits for it, so no
+   * client hears of a change that a crash could still undo.
+   */
+  whenDurable?: () => Promise<void> | undefined
 }
 
 /** The gateway listeners of a workspace. */
@@ -267,6 +273,12 @@ class GatewayListeners implements Gateway {
   }
 
   private send(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
+    const pending = this.options.whenDurable?.()
+    if (pending) pending.then(() => this.sendNow(req, res, response), (e: unknown) => this.failed(res, e))
+    else this.sendNow(req, res, response)
+  }
+
+  private sendNow(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
     try {
       this.write(req, res, response)
     } catch (e) {

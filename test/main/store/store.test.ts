@@ -38,9 +38,11 @@ describe('first start', () => {
     expect(ws.apps.flatMap((a) => a.credentials.map((c) => c.issuedAt))).toEqual([NOW, NOW, NOW])
     expect(store.problems()).toEqual([])
     expect(store.revision).toBe(0)
-    expect(await filesIn(dir)).toEqual(['tokens.json', 'workspace.json'])
+    expect(await filesIn(dir)).toEqual(['gatelab.lock', 'tokens.0.journal', 'tokens.jsonl', 'workspace.json', 'workspace.json.last-good'])
     expect(await readFile(store.workspaceFile, 'utf-8')).toBe(JSON.stringify(ws, null, 2))
-    expect(await readJson(store.tokensFile)).toEqual({ schemaVersion: 1, tokens: [] })
+    expect(await readFile(join(dir, 'workspace.json.last-good'), 'utf-8')).toBe(JSON.stringify(ws, null, 2))
+    expect(store.tokensFile).toBe(join(dir, 'tokens.jsonl'))
+    expect(await readFile(store.tokensFile, 'utf-8')).toBe('{"gatelab":"tokens","version":2,"journal":0}\n')
   })
 
   it('reopens what it saved, byte for byte', async () => {
@@ -168,7 +170,7 @@ describe('unreadable workspace.json', () => {
     expect(await readFile(movedTo, 'utf-8')).toBe('{"schemaVersion": 1, "organiz')
     expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('corrupt'))
     await store.flush()
-    expect(await filesIn(dir)).toEqual(['tokens.json', 'workspace.json', `workspace.json.corrupt-${STAMP}`])
+    expect(await filesIn(dir)).toEqual(['gatelab.lock', 'tokens.0.journal', 'tokens.jsonl', 'workspace.json', `workspace.json.corrupt-${STAMP}`, 'workspace.json.last-good'])
   })
 
   it('keeps an earlier quarantined file when a second one comes in the same second', async () => {
@@ -195,7 +197,7 @@ describe('unreadable workspace.json', () => {
     const store = await open({ workspaceFile: join(dir, 'new.json') })
     await store.flush()
     expect(store.read().organization.name).toBe('sample')
-    expect(await filesIn(dir)).toEqual(['new.json', 'tokens.json'])
+    expect(await filesIn(dir)).toEqual(['gatelab.lock', 'new.json', 'new.json.last-good', 'tokens.0.journal', 'tokens.jsonl'])
   })
 
   const invalid: Array<{ name: string; content: unknown; reason: RegExp }> = [
@@ -244,7 +246,7 @@ describe('migrations', () => {
   })
 })
 
-describe('tokens.json', () => {
+describe('tokens', () => {
   const record: TokenRecord = {
     kind: 'access_token',
     hash: 'a'.repeat(64),
@@ -257,16 +259,18 @@ describe('tokens.json', () => {
     scope: ''
   }
 
-  it('persists records (hashes only) and reads them back, extra fields included', async () => {
+  it('journals records (hashes only) and reads them back, extra fields included', async () => {
     const store = await open()
     store.tokens.put(record)
     await store.close()
-    expect(await readJson(join(dir, 'tokens.json'))).toEqual({ schemaVersion: 1, tokens: [record] })
+    expect(await readFile(join(dir, 'tokens.0.journal'), 'utf-8')).toBe(JSON.stringify(record) + '\n')
     const again = await open()
     expect(again.tokens.get('access_token', record.hash)).toEqual(record)
     again.tokens.delete('access_token', record.hash)
     await again.flush()
-    expect(await readJson(join(dir, 'tokens.json'))).toEqual({ schemaVersion: 1, tokens: [] })
+    expect(await readFile(join(dir, 'tokens.0.journal'), 'utf-8')).toBe(`${JSON.stringify(record)}\n["delete","access_token","${record.hash}"]\n`)
+    await again.close()
+    expect([...(await open()).tokens.all()]).toEqual([])
   })
 
   it.each([
@@ -277,7 +281,7 @@ describe('tokens.json', () => {
     const store = await open()
     expect([...store.tokens.all()]).toEqual([])
     expect(store.problems()).toEqual([
-      { file: store.tokensFile, kind, movedTo: join(dir, `tokens.json.corrupt-${STAMP}`), at: NOW, message: expect.stringContaining('started with no tokens') }
+      { file: join(dir, 'tokens.json'), kind, movedTo: join(dir, `tokens.json.corrupt-${STAMP}`), at: NOW, message: expect.stringContaining('started with no tokens') }
     ])
     expect(await readFile(join(dir, `tokens.json.corrupt-${STAMP}`), 'utf-8')).toBe(content)
   })
