@@ -10,6 +10,7 @@ import { createConsole, type GatelabConsole } from './console'
 import { CONSOLE_CSP } from './http/console-server'
 import { EVENT_CHANNEL, registerConsoleIpc, unregisterConsoleIpc } from './ipc/register'
 import { appPaths } from './paths'
+import { DataFolderInUseError, StoreStartError } from './store'
 import { APP_ORIGIN, APP_SCHEME, guardNavigation, isAppUrl, secureWindowOptions } from './window/create-window'
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
@@ -77,7 +78,8 @@ app.on('will-quit', (event) => {
 })
 
 start().catch((error) => {
-  const message = error instanceof CliError ? error.message : `Gatelab could not start: ${(error as Error).stack ?? error}`
+  const known = error instanceof CliError || error instanceof DataFolderInUseError || error instanceof StoreStartError
+  const message = known ? error.message : `Gatelab could not start: ${(error as Error).stack ?? error}`
   console.error(message)
   dialog.showErrorBox('Gatelab', message)
   app.exit(1)
