@@ -1,11 +1,13 @@
 /**
  * One Gatelab per data folder: `gatelab.lock` holds the owner's pid, start time, kind of instance and
- * console URL. It is created with O_EXCL, so of two instances starting together exactly one wins. A lock
- * whose pid is no longer alive (a crash, a kill -9) is stale and taken over, with a note.
+ * console URL. It is hard-linked into place, which fails when it exists, so of two instances starting
+ * together exactly one wins, and nobody ever reads a half-written lock. A lock whose pid is no longer
+ * alive (a crash, a kill -9) is stale and taken over, with a note.
  */
-import { open, readFile, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { link, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { FILE_MODE } from './durable-file'
+import { writeFileDurable } from './durable-file'
 
 export const LOCK_NAME = 'gatelab.lock'
 
@@ -73,17 +75,18 @@ export async function lockDataFolder(dataDir: string, kind: InstanceKind, note: 
   const file = join(dataDir, LOCK_NAME)
   const info: LockInfo = { pid: process.pid, startedAt: Date.now(), kind }
   for (let attempt = 0; ; attempt++) {
+    // Written aside, then hard-linked into place: link fails if the lock exists, and a reader never sees it half written.
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
     try {
-      const handle = await open(file, 'wx', FILE_MODE)
-      try {
-        await handle.writeFile(JSON.stringify(info))
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      await writeFileDurable(temp, JSON.stringify(info))
+      await link(temp, file)
+      // Before any other await: a same-process opener must see it held.
+      heldHere.add(file)
       break
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) throw error
+    } finally {
+      await rm(temp, { force: true })
     }
     const owner = parseLock(await readFile(file, 'utf-8').catch(() => ''))
     const ours = owner?.pid === process.pid && heldHere.has(file)
@@ -97,14 +100,13 @@ export async function lockDataFolder(dataDir: string, kind: InstanceKind, note: 
     const again = await readFile(file, 'utf-8').catch(() => '')
     if (again === '' || JSON.stringify(parseLock(again)) === JSON.stringify(owner)) await rm(file, { force: true })
   }
-  heldHere.add(file)
   let released = false
   return {
     file,
     async describe(consoleUrl) {
       if (released) return
       info.consoleUrl = consoleUrl
-      await writeFile(file, JSON.stringify(info), { mode: FILE_MODE })
+      await writeFileDurable(file, JSON.stringify(info))
     },
     async release() {
       if (released) return

@@ -403,6 +403,13 @@ describe('one store per data folder', () => {
     await open()
   })
 
+  it('lets exactly one of two stores opened at the same moment have the folder', async () => {
+    const outcomes = await Promise.allSettled([open(), open(), open()])
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DataFolderInUseError)
+    expect((await filesIn(dir)).filter((n) => n.startsWith('gatelab.lock'))).toEqual(['gatelab.lock'])
+  })
+
   it('takes over a lock whose process is gone, with a note', async () => {
     // A pid far above any pid_max: no such process.
     await writeFile(join(dir, 'gatelab.lock'), JSON.stringify({ pid: 2 ** 30, startedAt: NOW, kind: 'desktop' }))
