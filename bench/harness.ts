@@ -182,6 +182,8 @@ export async function startBenchGateway(options: { liveTokens?: number; traceLim
   // The app's own token store: a journal in a temp folder, every issued token on disk before its response.
   const dataDir = mkdtempSync(join(tmpdir(), 'gatelab-bench-tokens-'))
   process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
+  // The parent stops a server with SIGTERM: exit normally so the folder above is removed.
+  process.once('SIGTERM', () => process.exit(0))
   const tokens = await openTokenJournal({ dir: dataDir, now: () => systemClock.now(), report: (p) => console.warn(p.message) })
   for (const record of liveTokenRecords(options.liveTokens ?? 0, systemClock.now())) tokens.put(record)
   // Start from a snapshot, as a restarted app would.

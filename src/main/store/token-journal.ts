@@ -35,7 +35,7 @@ const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024
 /** Expired grants are purged this often (and at every start and compaction). */
 const DEFAULT_PURGE_MS = 10 * 60 * 1000
 /** Records serialised per slice of a compaction; small enough that a slice takes a few milliseconds. */
-const COMPACT_CHUNK = 2000
+const COMPACT_CHUNK = 500
 
 type Kind = TokenRecord['kind']
 const KINDS: readonly Kind[] = ['access_token', 'refresh_token', 'authorization_code']
