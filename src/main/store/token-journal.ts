@@ -81,8 +81,7 @@ function isTokenRecord(value: unknown): value is TokenRecord {
 }
 
 /**
- * Calls `onLine` for every line of `file` (the last one even without a newline); `onLine` says whether the
- * line was good. Returns the byte offset just after the last good line and how many bad lines came before it.
+ * Calls `onLine` for every newline-terminated line of `file`; `onLine` says whether the line was good. Returns the byte offset just after the last good line and how many bad lines came before it.
  */
 async function readLines(file: string, onLine: (text: string) => boolean): Promise<{ goodEnd: number; badInside: number; tornTail: boolean }> {
   let goodEnd = 0
@@ -112,7 +111,8 @@ async function readLines(file: string, onLine: (text: string) => boolean): Promi
     offset += start
     rest = data.subarray(start)
   }
-  if (rest.length > 0) take(rest, offset + rest.length)
+  // A last line without its newline was cut by a crash before its fdatasync ended (so before its response):
+  // dropped even when it parses, or the next append would be glued to it.
   const size = offset + rest.length
   return { goodEnd, badInside, tornTail: goodEnd < size }
 }

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { workspaceSchema } from '../../../src/shared/model'
 import { openStore } from '../../../src/main/store'
 import { SAMPLE_FILE, tempDir } from './helpers'
@@ -63,6 +63,8 @@ function runAndKill(dataDir: string, steps: number): Promise<{ lastFlushed: numb
 
 describe('a writer killed mid-burst', () => {
   it(`leaves an intact workspace.json and token files every time (${RUNS} kills)`, async () => {
+    // Each restart takes over the killed writer's lock, with a note on stderr.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const random = seeded(20261124)
     const { dir, cleanup } = await tempDir()
     try {
@@ -95,7 +97,9 @@ describe('a writer killed mid-burst', () => {
       }
       const leftovers = (await readdir(dir)).filter((name) => name.includes('corrupt') || name.endsWith('.bak'))
       expect(leftovers).toEqual([])
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('took over the lock of a Gatelab that is no longer running'))
     } finally {
+      warn.mockRestore()
       await cleanup()
     }
   }, 300_000)

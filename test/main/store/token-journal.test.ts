@@ -95,6 +95,17 @@ describe('the token journal', () => {
     expect(problems).toEqual([])
   })
 
+  it('drops a whole record that lost only its newline, so the next append is not glued to it', async () => {
+    await (await open()).close()
+    opened.splice(0)
+    const journal = join(dir, 'tokens.0.journal')
+    await writeFile(journal, `${JSON.stringify(token(1))}\n${JSON.stringify(token(2))}`)
+    const store = await open()
+    expect(sorted(store.all())).toEqual([token(1)])
+    store.put(token(3))
+    expect(sorted((await reopen(store)).all())).toEqual([token(1), token(3)])
+  })
+
   it('skips a damaged line inside the journal and reports it', async () => {
     await (await open()).close()
     opened.splice(0)
