@@ -355,7 +355,7 @@ export async function openTokenJournal(options: TokenJournalOptions): Promise<Jo
   async function compact(): Promise<void> {
     if (compacting) return compacting
     compacting = (async () => {
-      purge()
+      await purgeInSlices()
       // Switch appends to the next journal between two batches.
       paused = true
       try {
@@ -418,14 +418,33 @@ export async function openTokenJournal(options: TokenJournalOptions): Promise<Jo
   }
 
   // ---- purge
+  const expired = (record: TokenRecord, at: number): boolean => grantExpiry(record, store) + PURGE_DELAY_MS <= at
   function purge(): number {
     const at = now()
     const doomed: Array<[Kind, string]> = []
-    for (const kind of KINDS) {
-      for (const record of maps[kind].values()) if (grantExpiry(record, store) + PURGE_DELAY_MS <= at) doomed.push([kind, record.hash])
-    }
+    for (const kind of KINDS) for (const record of maps[kind].values()) if (expired(record, at)) doomed.push([kind, record.hash])
     for (const [kind, hash] of doomed) store.delete(kind, hash)
     return doomed.length
+  }
+  /** The same, in slices, so a large store never holds the event loop for long (the timer and compaction use it). */
+  async function purgeInSlices(): Promise<void> {
+    const at = now()
+    for (const kind of KINDS) {
+      const values = maps[kind].values()
+      for (let done = false; !done; ) {
+        const doomed: string[] = []
+        for (let n = 0; n < COMPACT_CHUNK * 4; n++) {
+          const step = values.next()
+          if (step.done) {
+            done = true
+            break
+          }
+          if (expired(step.value, at)) doomed.push(step.value.hash)
+        }
+        for (const hash of doomed) store.delete(kind, hash)
+        if (!done) await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
   }
 
   const store: JournaledTokenStore = {
@@ -474,7 +493,7 @@ export async function openTokenJournal(options: TokenJournalOptions): Promise<Jo
 
   purge()
   const purgeEvery = options.purgeEveryMs ?? DEFAULT_PURGE_MS
-  const purgeTimer = setInterval(() => purge(), purgeEvery > 0 ? purgeEvery : 2 ** 31 - 1)
+  const purgeTimer = setInterval(() => void purgeInSlices(), purgeEvery > 0 ? purgeEvery : 2 ** 31 - 1)
   purgeTimer.unref()
   if (journalBytes >= Math.max(compactAfter, snapshotBytes)) void compactInBackground()
   return store

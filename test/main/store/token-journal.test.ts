@@ -165,7 +165,10 @@ describe('the token journal', () => {
     expect(again.purge()).toBe(1)
     expect(sorted(again.all())).toEqual(sorted([refreshed, refresh]))
     now = NOW + 4 * DAY + 1
-    expect(again.purge()).toBe(2)
+    // Compaction purges too, and the snapshot it writes leaves the purged grants out.
+    await again.compact()
+    expect(again.size).toBe(0)
+    expect((await readFile(join(dir, 'tokens.jsonl'), 'utf-8')).trimEnd().split('\n')).toHaveLength(1)
     expect([...(await reopen(again, { now: () => now })).all()]).toEqual([])
   })
 
