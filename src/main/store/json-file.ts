@@ -7,13 +7,13 @@
  */
 import { copyFile, readFile, rename, rm, stat } from 'node:fs/promises'
 import { Low, type Adapter } from 'lowdb'
-import { tempPathOf, writeFileDurable } from './durable-file'
+import { tempPathOf, tightenFile, writeFileDurable } from './durable-file'
 
 export type ReadOutcome =
   | { state: 'missing' }
   | { state: 'directory' }
  
-  | { state: 'read'; data: unknown; text: string }
+  | { state: 'read'; data: unknown }
   | { state: 'unparseable'; error: string }
 
 /** Epoch ms as a file-name-safe UTC stamp: `2026-11-24T06-00-00Z`. */
@@ -38,14 +38,10 @@ async function freePath(base: string): Promise<string> {
 
 /** lowdb adapter: JSON pretty-printed with two spaces (as lowdb's JSONFile), written durably. */
 class DurableJsonFile implements Adapter<unknown> {
-  /** The text last read, so a caller can keep an exact copy of what was loaded. */
-  lastText = ''
-
   constructor(private readonly file: string) {}
 
   async read(): Promise<unknown> {
-    this.lastText = await readFile(this.file, 'utf-8')
-    return JSON.parse(this.lastText) as unknown
+    return JSON.parse(await readFile(this.file, 'utf-8')) as unknown
   }
 
   async write(data: unknown): Promise<void> {
@@ -92,12 +88,12 @@ export interface JsonFileEvents {
 }
 
 export class JsonFileStore {
-  readonly #adapter: DurableJsonFile
   readonly #db: Low<unknown>
   #scheduled: (() => unknown) | null = null
   /** The batch collecting changes for the next write. */
   #next: Batch | null = null
-  /** The write under way, if any. */
+  /** The batch being written, and its write. */
+  #current: Batch | null = null
   #writing: Promise<void> | null = null
   #timer: NodeJS.Immediate | null = null
 
@@ -105,8 +101,7 @@ export class JsonFileStore {
     readonly file: string,
     private readonly events: JsonFileEvents
   ) {
-    this.#adapter = new DurableJsonFile(file)
-    this.#db = new Low<unknown>(this.#adapter, null)
+    this.#db = new Low<unknown>(new DurableJsonFile(file), null)
   }
 
   /** Reads the file; a file that is not JSON is reported, not thrown, so the caller can quarantine it. */
@@ -125,13 +120,15 @@ export class JsonFileStore {
       throw error
     }
     // lowdb leaves the default (null) for an empty-but-valid JSON value such as `null` or `0`.
-    return { state: 'read', data: this.#db.data, text: this.#adapter.lastText }
+    return { state: 'read', data: this.#db.data }
   }
 
   /** Moves the file aside as `<file>.corrupt-<time>` and returns where it went. */
   async quarantine(at: number): Promise<string> {
     const target = await freePath(`${this.file}.corrupt-${fileStamp(at)}`)
     await rename(this.file, target)
+    // It may hold the workspace's secrets, whatever mode an earlier version gave it.
+    await tightenFile(target)
     return target
   }
 
@@ -139,6 +136,7 @@ export class JsonFileStore {
   async backup(suffix: string): Promise<string> {
     const target = await freePath(`${this.file}${suffix}`)
     await copyFile(this.file, target)
+    await tightenFile(target)
     return target
   }
 
@@ -163,8 +161,6 @@ export class JsonFileStore {
   pending(): Promise<void> | undefined {
     return this.#next?.promise ?? this.#current?.promise
   }
-
-  #current: Batch | null = null
 
   #start(): void {
     this.#timer = null

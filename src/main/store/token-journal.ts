@@ -168,6 +168,7 @@ export async function openTokenJournal(options: TokenJournalOptions): Promise<Jo
     let target = `${file}.corrupt-${fileStamp(now())}`
     for (let n = 1; await stat(target).then(() => true, () => false); n++) target = `${file}.corrupt-${fileStamp(now())}-${n}`
     await rename(file, target)
+    await tightenFile(target)
     return target
   }
 
