@@ -151,11 +151,20 @@ export async function openTokenJournal(options: TokenJournalOptions): Promise<Jo
     if (copy.organization !== undefined) copy.organization = intern(copy.organization)
     if (copy.environment !== undefined) copy.environment = intern(copy.environment)
     if (copy.products !== undefined) copy.products = copy.products.map(intern)
+    // An access token and its refresh token name each other: one string per hash, not two.
+    if (copy.pairedHash !== undefined && copy.kind !== 'authorization_code') {
+      const paired = maps[copy.kind === 'access_token' ? 'refresh_token' : 'access_token'].get(copy.pairedHash)
+      if (paired) {
+        copy.pairedHash = paired.hash
+        if (paired.pairedHash === copy.hash) copy.hash = paired.pairedHash
+      }
+    }
     return copy
   }
   const applyLine = (value: unknown): boolean => {
     if (isTokenRecord(value)) {
-      maps[value.kind].set(value.hash, compactCopy(value))
+      const copy = compactCopy(value)
+      maps[copy.kind].set(copy.hash, copy)
       return true
     }
     if (Array.isArray(value) && value.length === 3 && value[0] === 'delete' && KINDS.includes(value[1] as Kind) && typeof value[2] === 'string') {
@@ -456,7 +465,7 @@ export async function openTokenJournal(options: TokenJournalOptions): Promise<Jo
     },
     put(record) {
       const copy = compactCopy(record)
-      maps[record.kind].set(record.hash, copy)
+      maps[copy.kind].set(copy.hash, copy)
       append(JSON.stringify(copy) + '\n')
     },
     delete(kind, hash) {
