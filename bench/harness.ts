@@ -3,11 +3,17 @@
  * behind the real listeners on 127.0.0.1, tracing on. Bench proxies: an echo proxy without policies
  * (/bench), a token endpoint (/bench-oauth/token, client_credentials), an echo proxy whose PreFlow
  * verifies an access token (/verify) and a proxy that verifies JWT access tokens and answers itself (/jwt).
+ * The listener bench keeps tokens in the app's own token journal (a temp folder), so an issued token is on
+ * disk, fdatasync'd, before its response goes out, as in the app.
  */
 import { jwtVerify } from 'jose'
 import { createEngine, cryptoRandom, systemClock, type Engine, type GatewayRequest } from '../src/engine'
-import { createMemoryTokenStore, hashToken, mintOpaqueToken } from '../src/engine/tokens'
+import { createMemoryTokenStore, hashToken, mintOpaqueToken, type TokenStore } from '../src/engine/tokens'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createGateway } from '../src/main/http/gateway'
+import { openTokenJournal } from '../src/main/store/token-journal'
 import { createHttpClient } from '../src/main/http/http-client'
 import { workspaceSchema } from '../src/shared/model'
 import sample from '../resources/samples/sample-org.json'
@@ -140,13 +146,13 @@ export function liveTokenRecords(count: number, now: number): TokenRecord[] {
 }
 
 /** An engine with the bench workspace deployed; `liveTokens` records are in its token store from the start. */
-export function createBenchEngine(liveTokens = 0, traceLimit?: number): Engine {
+export function createBenchEngine(liveTokens = 0, traceLimit?: number, tokens?: TokenStore): Engine {
   const engine = createEngine({
     ...(traceLimit !== undefined ? { traceLimit } : {}),
     clock: systemClock,
     random: cryptoRandom,
     http: createHttpClient(),
-    tokens: createMemoryTokenStore(liveTokenRecords(liveTokens, systemClock.now()))
+    tokens: tokens ?? createMemoryTokenStore(liveTokenRecords(liveTokens, systemClock.now()))
   })
   const report = engine.deploy(benchWorkspace())
   if (!report.ok) throw new Error(`bench workspace failed to deploy: ${JSON.stringify(report.errors)}`)
@@ -173,7 +179,16 @@ export async function startBenchGateway(options: { liveTokens?: number; traceLim
   requests: { echo: BenchRequest; verify: BenchRequest; token: BenchRequest }
   stop: () => Promise<void>
 }> {
-  const engine = createBenchEngine(options.liveTokens ?? 0, options.traceLimit)
+  // The app's own token store: a journal in a temp folder, every issued token on disk before its response.
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatelab-bench-tokens-'))
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
+  // The parent stops a server with SIGTERM: exit normally so the folder above is removed.
+  process.once('SIGTERM', () => process.exit(0))
+  const tokens = await openTokenJournal({ dir: dataDir, now: () => systemClock.now(), report: (p) => console.warn(p.message) })
+  for (const record of liveTokenRecords(options.liveTokens ?? 0, systemClock.now())) tokens.put(record)
+  // Start from a snapshot, as a restarted app would.
+  await tokens.compact()
+  const engine = createBenchEngine(0, options.traceLimit, tokens)
   const accessToken = await issueToken(engine, 'opaque')
   const requests = {
     echo: { method: 'GET', path: BENCH_PATH, headers: {} },
@@ -181,11 +196,19 @@ export async function startBenchGateway(options: { liveTokens?: number; traceLim
     token: { method: 'POST', path: '/bench-oauth/token', headers: Object.fromEntries([FORM_TYPE, BASIC_AUTH]), body: 'grant_type=client_credentials' }
   }
   const environments = engine.workspace().environments
-  const gateway = createGateway({ engine, environments, portOverrides: Object.fromEntries(environments.map((env) => [env.name, 0])) })
+  const gateway = createGateway({
+    engine,
+    environments,
+    portOverrides: Object.fromEntries(environments.map((env) => [env.name, 0])),
+    whenDurable: () => tokens.whenDurable()
+  })
   await gateway.start()
   const status = gateway.status().find((listener) => listener.environment === 'test')!
   if (status.state !== 'started') throw new Error(`gateway did not start: ${status.error ?? status.state}`)
-  return { port: status.port, traceLimit: engine.traces.limit, requests, stop: () => gateway.stop() }
+  return { port: status.port, traceLimit: engine.traces.limit, requests, stop: async () => {
+    await gateway.stop()
+    await tokens.close()
+  } }
 }
 
 /** Operations per second of `op` over `seconds`, with the CPU time it used. */

@@ -8,7 +8,7 @@ import type { TraceRecord } from '../shared/trace'
 import { accessMatrix, createEngine, explainTrace, inspectJwt, toTraceSummary } from '../engine'
 import { cryptoRandom } from '../engine/ports'
 import { listTokens } from '../engine/tokens'
-import { openStore, type WorkspaceStore } from './store'
+import { openStore, type InstanceKind, type WorkspaceStore } from './store'
 import { createWorkspaceServices } from './services/workspace'
 import { VirtualClock } from './services/clock'
 import { EventHub } from './events'
@@ -27,6 +27,8 @@ export interface ConsoleOptions {
   traceLimit?: number
   /** Bound on the bytes retained traces keep alive (default 64 MiB); see docs/fidelity.md. */
   traceMaxBytes?: number
+  /** What runs this console (recorded in the data folder's lock; default headless). */
+  instance?: InstanceKind
 }
 
 export interface GatelabConsole {
@@ -46,7 +48,8 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     dataDir: options.dataDir,
     workspaceFile: options.workspaceFile,
     sampleFile: options.sampleFile,
-    now: () => clock.now()
+    now: () => clock.now(),
+    instance: options.instance
   })
   // An --env-port for an environment the workspace does not have is a typo: refuse it before anything listens.
   const environmentNames = store.read().environments.map((env) => env.name)
@@ -71,7 +74,9 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     environments: store.read().environments,
     portOverrides: options.envPorts ?? {},
     // A busy port is retried in the background: each attempt's outcome reaches the console.
-    onListenerChange: () => events.emit('gateway.changed', gateway.status())
+    onListenerChange: () => events.emit('gateway.changed', gateway.status()),
+    // No gateway response goes out before the token changes made for it are on disk.
+    whenDurable: () => store.tokens.whenDurable()
   })
   await gateway.start()
 
@@ -91,7 +96,7 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     return state
   }
 
-  const services: ConsoleServices = {
+  const services: ConsoleServices = durableServices(store, {
     ...createWorkspaceServices({
       store,
       now: () => clock.now(),
@@ -125,7 +130,7 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     'clock.advance': ({ ms }) => clockChanged(clock.advance(ms)),
     'clock.freeze': ({ frozen }) => clockChanged(clock.freeze(frozen)),
     'clock.reset': () => clockChanged(clock.reset())
-  }
+  })
 
   return {
     services,
@@ -139,4 +144,22 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
       await store.close()
     }
   }
+}
+
+/**
+ * Every console method that changed the workspace answers only once the change is on disk; a write that
+ * failed is answered with the store's error (naming the file and the OS error), never with ok. IPC and
+ * HTTP both call these wrapped services, so the rule holds for every transport.
+ */
+function durableServices(store: WorkspaceStore, services: ConsoleServices): ConsoleServices {
+  const wrapped: Record<string, (input: unknown) => Promise<unknown>> = {}
+  for (const [name, handler] of Object.entries(services) as Array<[string, (input: unknown) => unknown]>) {
+    wrapped[name] = async (input) => {
+      const before = store.revision
+      const result = await handler(input)
+      if (store.revision !== before) await store.whenDurable()
+      return result
+    }
+  }
+  return wrapped as unknown as ConsoleServices
 }

@@ -13,6 +13,7 @@ import { appPaths } from './paths'
 import { APP_ORIGIN, APP_SCHEME, createConsoleWindow, denyAllPermissions, guardNavigation, isAppUrl } from './window/create-window'
 import { rendererFile } from './window/renderer-files'
 import { claimSingleInstance } from './window/single-instance'
+import { DataFolderInUseError, StoreStartError } from './store'
 
 // Every renderer sandboxed, whatever its options say; every WebContents (windows, devtools, anything
 // created later) gets the navigation and new-window guards.
@@ -57,7 +58,8 @@ async function start(options: CliOptions): Promise<void> {
     workspaceFile: options.workspace,
     sampleFile: paths.sampleWorkspace,
     envPorts: options.envPorts,
-    traceMaxBytes: options.traceMaxBytes
+    traceMaxBytes: options.traceMaxBytes,
+    instance: 'desktop'
   })
   registerConsoleIpc(ipcMain, gatelab.services, isAppUrl)
   gatelab.events.subscribe((name, payload) => {
@@ -82,7 +84,8 @@ app.on('will-quit', (event) => {
 })
 
 function fail(error: unknown): void {
-  const message = error instanceof CliError ? error.message : `Gatelab could not start: ${(error as Error).stack ?? error}`
+  const known = error instanceof CliError || error instanceof DataFolderInUseError || error instanceof StoreStartError
+  const message = known ? (error as Error).message : `Gatelab could not start: ${(error as Error).stack ?? error}`
   console.error(error instanceof CliError && error.usage ? `${message}\n\n${USAGE}` : message)
   dialog.showErrorBox('Gatelab', message)
   app.exit(error instanceof CliError ? USAGE_EXIT_CODE : 1)

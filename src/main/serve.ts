@@ -7,6 +7,7 @@ import { CliError, USAGE, USAGE_EXIT_CODE, checkStartupPaths, parseCliOptions } 
 import { createConsole } from './console'
 import { startConsoleServer } from './http/console-server'
 import { appPaths } from './paths'
+import { DataFolderInUseError, StoreStartError } from './store'
 import type { ListenerStatus } from '../shared/deployment'
 
 function gatewayLine(listener: ListenerStatus): string {
@@ -23,13 +24,24 @@ async function main(): Promise<void> {
   }
   await checkStartupPaths(options)
   const paths = appPaths(import.meta.url)
-  const gatelab = await createConsole({
-    dataDir: options.dataDir,
-    workspaceFile: options.workspace,
-    sampleFile: paths.sampleWorkspace,
-    envPorts: options.envPorts,
-    traceMaxBytes: options.traceMaxBytes
-  })
+  let gatelab
+  try {
+    gatelab = await createConsole({
+      dataDir: options.dataDir,
+      workspaceFile: options.workspace,
+      sampleFile: paths.sampleWorkspace,
+      envPorts: options.envPorts,
+      traceMaxBytes: options.traceMaxBytes,
+      instance: 'headless'
+    })
+  } catch (error) {
+    // A second instance on the same data folder, or a workspace path that cannot be used: say why, no stack.
+    if (error instanceof DataFolderInUseError || error instanceof StoreStartError) {
+      console.error(`Gatelab: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
   let server
   try {
     server = await startConsoleServer({
@@ -50,6 +62,7 @@ async function main(): Promise<void> {
     process.exit(1)
   }
 
+  await gatelab.store.describeInstance(new URL(server.url).origin + '/')
   console.log(`Console: ${server.url}`)
   const listeningNow = (listeners: ListenerStatus[]): Set<string> => new Set(listeners.filter((l) => l.state === 'started').map((l) => l.environment))
   let listening = listeningNow(gatelab.gateway.status())

@@ -58,6 +58,12 @@ export interface GatewayOptions {
   onListenerChange?: () => void
   /** Retries at a busy port: the first after `initialMs`, doubling up to `maxMs` (default 500 ms to 10 s). */
   portRetry?: { initialMs: number; maxMs: number }
+  /**
+   * The barrier of durable token state: a promise while changes (an issued token, a used code, a
+   * revocation) are not yet on disk, undefined when nothing is pending. A response waits for it, so no
+   * client hears of a change that a crash could still undo.
+   */
+  whenDurable?: () => Promise<void> | undefined
 }
 
 const DEFAULT_PORT_RETRY = { initialMs: 500, maxMs: 10_000 }
@@ -346,6 +352,12 @@ class GatewayListeners implements Gateway {
   }
 
   private send(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
+    const pending = this.options.whenDurable?.()
+    if (pending) pending.then(() => this.sendNow(req, res, response), (e: unknown) => this.failed(res, e))
+    else this.sendNow(req, res, response)
+  }
+
+  private sendNow(req: http.IncomingMessage, res: http.ServerResponse, response: GatewayResponse): void {
     try {
       this.write(req, res, response)
     } catch (e) {

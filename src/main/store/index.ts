@@ -1,27 +1,36 @@
 /**
- * The workspace store: workspace.json and tokens.json in the data folder (lowdb), schema versions with
- * forward migrations, whole-workspace validation on every change, coalesced atomic writes, and
- * quarantine of unreadable files (moved aside as `<file>.corrupt-<time>` and reported, never silently
- * replaced). Everything the console changes goes through `update`/`replace`; the engine listens to
- * `onChange` and redeploys.
+ * The workspace store: workspace.json and the token journal in the data folder, schema versions with
+ * forward migrations, whole-workspace validation on every change, durable group-committed writes, a last
+ * good copy of the workspace to start from when the file is damaged, quarantine of unreadable files
+ * (moved aside as `<file>.corrupt-<time>` and reported, never silently replaced) and a lock so that only
+ * one Gatelab uses a data folder. Everything the console changes goes through `update`/`replace`; the
+ * engine listens to `onChange` and redeploys.
  */
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { ConsoleError, type StoreProblem } from '../../shared/contract'
 import { CURRENT_SCHEMA_VERSION, type Workspace } from '../../shared/model'
-import type { TokenRecord } from '../../shared/tokens'
-import { createMemoryTokenStore, type MemoryTokenStore } from '../../engine/tokens'
-import { JsonFileStore } from './json-file'
+import { ensurePrivateDir, tightenFile, writeFileDurable } from './durable-file'
+import { JsonFileStore, WriteFailedError } from './json-file'
+import { lockDataFolder, type DataFolderLock, type InstanceKind } from './lock'
 import { MigrationError, migrateWorkspace } from './migrations'
-import { tokensFileContent, tokensFileSchema } from './tokens'
+import { openTokenJournal, type JournaledTokenStore } from './token-journal'
 import { deepFreeze, validateWorkspace } from './validate'
 
 export { validateWorkspace, deepFreeze } from './validate'
 export { migrateWorkspace, migrations, schemaVersionOf, MigrationError, type Migration } from './migrations'
-export { fileStamp } from './json-file'
+export { fileStamp, WriteFailedError } from './json-file'
+export { DataFolderInUseError, LOCK_NAME, type InstanceKind } from './lock'
+export { SNAPSHOT_NAME, LEGACY_TOKENS_NAME, journalName } from './token-journal'
 
-/** The token store the OAuth engine uses; every change is written to tokens.json. */
-export type TokenStore = MemoryTokenStore
+/** Suffix of the copy of the workspace file last loaded or saved whole and valid. */
+export const LAST_GOOD_SUFFIX = '.last-good'
+
+/** The workspace file cannot be used at all (e.g. it is a directory): start-up stops with this message. */
+export class StoreStartError extends Error {}
+
+/** The token store the OAuth engine uses; every change is appended to the token journal. */
+export type TokenStore = JournaledTokenStore
 
 export interface StoreChange {
   revision: number
@@ -44,12 +53,21 @@ export interface WorkspaceStore {
   replace(next: Workspace, entity?: string): Workspace
   readonly revision: number
   problems(): StoreProblem[]
-  /** Token records (hashed) backed by tokens.json. */
+  /** Token records (hashed) backed by the token journal. */
   readonly tokens: TokenStore
+  /**
+   * Settles once every change made so far (workspace and tokens) is on disk; rejects with a ConsoleError
+   * naming the file and the OS error if a workspace write failed (that change is undone). Undefined when
+   * nothing is pending.
+   */
+  whenDurable(): Promise<void> | undefined
+  /** Records the console URL (without its secret) in the data folder's lock file. */
+  describeInstance(consoleUrl: string): Promise<void>
   onChange(listener: (e: StoreChange) => void): () => void
   onProblem(listener: (p: StoreProblem) => void): () => void
-  /** Waits until every pending write is on disk. */
+  /** Waits until every pending write is on disk (or has failed and been reported). */
   flush(): Promise<void>
+  /** Flushes, refreshes the last good copy and releases the data folder. */
   close(): Promise<void>
 }
 
@@ -60,6 +78,10 @@ export interface OpenStoreOptions {
   /** The bundled sample organization, loaded on first start. */
   sampleFile: string
   now: () => number
+  /** What kind of instance holds the data folder's lock (default headless). */
+  instance?: InstanceKind
+  /** Compaction threshold of the token journal (bytes), for tests. */
+  tokenCompactAfterBytes?: number
 }
 
 /** Name of the organization of the empty workspace (used when an explicit --workspace file is unreadable). */
@@ -84,13 +106,23 @@ export async function loadSample(sampleFile: string, now: number): Promise<Works
   return ws
 }
 
-/** Opens (or creates) the workspace and token files in `dataDir`. */
+/** Opens (or creates) the workspace and the token journal in `dataDir`, taking the data folder's lock. */
 export async function openStore(options: OpenStoreOptions): Promise<WorkspaceStore> {
   const dataDir = resolve(options.dataDir)
-  await mkdir(dataDir, { recursive: true })
+  await ensurePrivateDir(dataDir)
+  const lock = await lockDataFolder(dataDir, options.instance ?? 'headless', (message) => console.warn(`[gatelab store] ${dataDir}: ${message}`))
+  try {
+    return await openLocked(options, dataDir, lock)
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
+}
+
+async function openLocked(options: OpenStoreOptions, dataDir: string, lock: DataFolderLock): Promise<WorkspaceStore> {
   const explicit = options.workspaceFile !== undefined
   const workspaceFile = explicit ? resolve(options.workspaceFile!) : join(dataDir, 'workspace.json')
-  const tokensFile = join(dataDir, 'tokens.json')
+  const lastGoodFile = `${workspaceFile}${LAST_GOOD_SUFFIX}`
   const { now } = options
 
   const problemList: StoreProblem[] = []
@@ -108,33 +140,70 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
       }
     }
   }
+  const notify = (change: StoreChange): void => {
+    for (const listener of changeListeners) {
+      try {
+        listener(change)
+      } catch (error) {
+        // The change is saved; a listener's failure (e.g. a redeploy) must not turn it into an error.
+        console.error('[gatelab store] change listener failed', error)
+      }
+    }
+  }
 
-  const workspaceJson = new JsonFileStore(workspaceFile, (error) =>
-    report({ file: workspaceFile, kind: 'write-failed', message: `Could not save ${workspaceFile}: ${error.message}` })
-  )
-  const tokensJson = new JsonFileStore(tokensFile, (error) =>
-    report({ file: tokensFile, kind: 'write-failed', message: `Could not save ${tokensFile}: ${error.message}` })
-  )
+  let current: Workspace
+  /** The workspace as it is on disk: what a failed write rolls back to. */
+  let durable: Workspace
+  let revision = 0
+  const workspaceJson = new JsonFileStore(workspaceFile, {
+    onWritten(data) {
+      durable = data as Workspace
+    },
+    onWriteError(error) {
+      // Memory goes back to what is on disk, so the console never shows a change that is not saved.
+      const undone = current !== durable
+      report({ file: workspaceFile, kind: 'write-failed', message: `${error.message}${undone ? '; the change was undone' : ''}` })
+      if (!undone) return
+      current = durable
+      revision += 1
+      notify({ revision, entity: null })
+    }
+  })
   await workspaceJson.removeStaleTemp()
-  await tokensJson.removeStaleTemp()
 
   // ---- workspace.json
+  const parseWorkspace = (raw: unknown): { workspace: Workspace; from: number; to: number } => {
+    const migrated = migrateWorkspace(raw)
+    return { workspace: validateWorkspace(migrated.data), from: migrated.from, to: migrated.to }
+  }
+  /** The last good copy, if there is one and it still holds a valid workspace. */
+  const lastGood = async (): Promise<Workspace | null> => {
+    const text = await readFile(lastGoodFile, 'utf-8').catch(() => null)
+    if (text === null) return null
+    try {
+      return structuredClone(parseWorkspace(JSON.parse(text)).workspace)
+    } catch {
+      return null
+    }
+  }
   const fallbackName = explicit ? 'an empty workspace' : 'the sample organization'
   const fallback = async (): Promise<Workspace> => (explicit ? emptyWorkspace() : loadSample(options.sampleFile, now()))
   const quarantineWorkspace = async (kind: 'corrupt' | 'invalid-schema', reason: string): Promise<Workspace> => {
     const movedTo = await workspaceJson.quarantine(now())
-    report({
-      file: workspaceFile,
-      kind,
-      movedTo,
-      message: `${workspaceFile} ${reason}; it was moved to ${movedTo} and Gatelab started from ${fallbackName}`
-    })
-    return fallback()
+    const good = await lastGood()
+    const from = good ? `the last good copy ${lastGoodFile}` : fallbackName
+    report({ file: workspaceFile, kind, movedTo, message: `${workspaceFile} ${reason}; it was moved to ${movedTo} and Gatelab started from ${from}` })
+    return good ?? fallback()
   }
 
-  let current: Workspace
   let needsWrite = false
   const outcome = await workspaceJson.read()
+  if (outcome.state === 'directory') {
+    throw new StoreStartError(
+      `${workspaceFile} is a directory, but Gatelab keeps the workspace in a file of that name. ` +
+        `Move that directory elsewhere or remove it, then start Gatelab again${explicit ? ' (or point --workspace to a file)' : ''}.`
+    )
+  }
   if (outcome.state === 'missing') {
     current = await loadSample(options.sampleFile, now())
     needsWrite = true
@@ -143,15 +212,15 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
     needsWrite = true
   } else {
     try {
-      const migrated = migrateWorkspace(outcome.data)
-      current = validateWorkspace(migrated.data)
-      if (migrated.from < migrated.to) {
-        const movedTo = await workspaceJson.backup(`.v${migrated.from}.bak`)
+      const parsed = parseWorkspace(outcome.data)
+      current = parsed.workspace
+      if (parsed.from < parsed.to) {
+        const movedTo = await workspaceJson.backup(`.v${parsed.from}.bak`)
         report({
           file: workspaceFile,
           kind: 'migrated',
           movedTo,
-          message: `${workspaceFile} was migrated from schema version ${migrated.from} to ${migrated.to}; the original is kept as ${movedTo}`
+          message: `${workspaceFile} was migrated from schema version ${parsed.from} to ${parsed.to}; the original is kept as ${movedTo}`
         })
         needsWrite = true
       }
@@ -162,58 +231,41 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
     }
   }
   deepFreeze(current)
-
-  // ---- tokens.json
-  let initialTokens: TokenRecord[] = []
-  let tokensNeedWrite = true
-  const tokenOutcome = await tokensJson.read()
-  const quarantineTokens = async (kind: 'corrupt' | 'invalid-schema', reason: string): Promise<void> => {
-    const movedTo = await tokensJson.quarantine(now())
-    report({ file: tokensFile, kind, movedTo, message: `${tokensFile} ${reason}; it was moved to ${movedTo} and Gatelab started with no tokens` })
-  }
-  if (tokenOutcome.state === 'unparseable') await quarantineTokens('corrupt', `is not valid JSON (${tokenOutcome.error})`)
-  else if (tokenOutcome.state === 'read') {
-    const parsed = tokensFileSchema.safeParse(tokenOutcome.data)
-    if (parsed.success) {
-      initialTokens = parsed.data.tokens as TokenRecord[]
-      tokensNeedWrite = false
-    } else {
-      const first = parsed.error.issues[0]
-      const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'unknown'
-      await quarantineTokens('invalid-schema', `does not hold valid token records (${where})`)
+  durable = current
+  if (needsWrite) {
+    // Nothing is acknowledged before the workspace is on disk, including the first one.
+    try {
+      await workspaceJson.schedule(() => current)
+    } catch (error) {
+      throw new StoreStartError((error as Error).message)
     }
   }
-  const tokens: MemoryTokenStore = createMemoryTokenStore(initialTokens, () => tokensJson.schedule(() => tokensFileContent(tokens.records())))
+  await tightenFile(workspaceFile)
+  const keepLastGood = (): Promise<void> => writeFileDurable(lastGoodFile, JSON.stringify(durable, null, 2))
+  await keepLastGood()
 
-  let revision = 0
+  // ---- tokens
+  const tokens = await openTokenJournal({ dir: dataDir, now, report, compactAfterBytes: options.tokenCompactAfterBytes })
+
   let closed = false
-  const snapshot = (): Workspace => current
-  if (needsWrite) workspaceJson.schedule(snapshot)
-  if (tokensNeedWrite) tokensJson.schedule(() => tokensFileContent(tokens.records()))
-
   const commit = (next: Workspace, entity: string | null): Workspace => {
     current = deepFreeze(next)
     revision += 1
-    workspaceJson.schedule(snapshot)
-    const change: StoreChange = { revision, entity }
-    for (const listener of changeListeners) {
-      try {
-        listener(change)
-      } catch (error) {
-        // The change is saved; a listener's failure (e.g. a redeploy) must not turn it into an error.
-        console.error('[gatelab store] change listener failed', error)
-      }
-    }
+    void workspaceJson.schedule(() => current)
+    notify({ revision, entity })
     return current
   }
   const ensureOpen = (): void => {
     if (closed) throw new ConsoleError('internal', 'The workspace store is closed')
   }
+  const asConsoleError = (error: unknown): never => {
+    throw error instanceof ConsoleError ? error : new ConsoleError('internal', error instanceof WriteFailedError ? `${error.message}; the change was undone` : (error as Error).message)
+  }
 
   return {
     dataDir,
     workspaceFile,
-    tokensFile,
+    tokensFile: tokens.file,
     read: () => current,
     update(mutate, entity) {
       ensureOpen()
@@ -230,6 +282,13 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
     },
     problems: () => [...problemList],
     tokens,
+    whenDurable() {
+      const workspace = workspaceJson.pending()
+      const tokenChanges = tokens.whenDurable()
+      if (!workspace && !tokenChanges) return undefined
+      return Promise.all([workspace, tokenChanges]).then(() => undefined, asConsoleError)
+    },
+    describeInstance: (consoleUrl) => lock.describe(consoleUrl),
     onChange(listener) {
       changeListeners.add(listener)
       return () => void changeListeners.delete(listener)
@@ -239,11 +298,23 @@ export async function openStore(options: OpenStoreOptions): Promise<WorkspaceSto
       return () => void problemListeners.delete(listener)
     },
     async flush() {
-      await Promise.all([workspaceJson.flush(), tokensJson.flush()])
+      await workspaceJson.flush()
+      await drainTokens()
     },
     async close() {
+      if (closed) return
       closed = true
-      await Promise.all([workspaceJson.flush(), tokensJson.flush()])
+      try {
+        await workspaceJson.flush()
+        await tokens.close()
+        await keepLastGood().catch((error: Error) => console.warn(`[gatelab store] could not refresh ${lastGoodFile}: ${error.message}`))
+      } finally {
+        await lock.release()
+      }
     }
+  }
+
+  async function drainTokens(): Promise<void> {
+    for (let pending = tokens.whenDurable(); pending; pending = tokens.whenDurable()) await pending.catch(() => undefined)
   }
 }

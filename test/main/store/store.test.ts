@@ -1,10 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConsoleError, type StoreProblem } from '../../../src/shared/contract'
 import { workspaceSchema, type Workspace } from '../../../src/shared/model'
 import type { TokenRecord } from '../../../src/shared/tokens'
-import { openStore, type WorkspaceStore } from '../../../src/main/store'
+import { DataFolderInUseError, openStore, type WorkspaceStore } from '../../../src/main/store'
 import { FIXTURES, NOW, SAMPLE_FILE, filesIn, tempDir } from './helpers'
 
 let dir: string
@@ -38,9 +38,11 @@ describe('first start', () => {
     expect(ws.apps.flatMap((a) => a.credentials.map((c) => c.issuedAt))).toEqual([NOW, NOW, NOW])
     expect(store.problems()).toEqual([])
     expect(store.revision).toBe(0)
-    expect(await filesIn(dir)).toEqual(['tokens.json', 'workspace.json'])
+    expect(await filesIn(dir)).toEqual(['gatelab.lock', 'tokens.0.journal', 'tokens.jsonl', 'workspace.json', 'workspace.json.last-good'])
     expect(await readFile(store.workspaceFile, 'utf-8')).toBe(JSON.stringify(ws, null, 2))
-    expect(await readJson(store.tokensFile)).toEqual({ schemaVersion: 1, tokens: [] })
+    expect(await readFile(join(dir, 'workspace.json.last-good'), 'utf-8')).toBe(JSON.stringify(ws, null, 2))
+    expect(store.tokensFile).toBe(join(dir, 'tokens.jsonl'))
+    expect(await readFile(store.tokensFile, 'utf-8')).toBe('{"gatelab":"tokens","version":2,"journal":0}\n')
   })
 
   it('reopens what it saved, byte for byte', async () => {
@@ -168,7 +170,7 @@ describe('unreadable workspace.json', () => {
     expect(await readFile(movedTo, 'utf-8')).toBe('{"schemaVersion": 1, "organiz')
     expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('corrupt'))
     await store.flush()
-    expect(await filesIn(dir)).toEqual(['tokens.json', 'workspace.json', `workspace.json.corrupt-${STAMP}`])
+    expect(await filesIn(dir)).toEqual(['gatelab.lock', 'tokens.0.journal', 'tokens.jsonl', 'workspace.json', `workspace.json.corrupt-${STAMP}`, 'workspace.json.last-good'])
   })
 
   it('keeps an earlier quarantined file when a second one comes in the same second', async () => {
@@ -195,7 +197,7 @@ describe('unreadable workspace.json', () => {
     const store = await open({ workspaceFile: join(dir, 'new.json') })
     await store.flush()
     expect(store.read().organization.name).toBe('sample')
-    expect(await filesIn(dir)).toEqual(['new.json', 'tokens.json'])
+    expect(await filesIn(dir)).toEqual(['gatelab.lock', 'new.json', 'new.json.last-good', 'tokens.0.journal', 'tokens.jsonl'])
   })
 
   const invalid: Array<{ name: string; content: unknown; reason: RegExp }> = [
@@ -273,7 +275,7 @@ describe('migration 1 -> 2 (restrictHosts)', () => {
   })
 })
 
-describe('tokens.json', () => {
+describe('tokens', () => {
   const record: TokenRecord = {
     kind: 'access_token',
     hash: 'a'.repeat(64),
@@ -286,16 +288,18 @@ describe('tokens.json', () => {
     scope: ''
   }
 
-  it('persists records (hashes only) and reads them back, extra fields included', async () => {
+  it('journals records (hashes only) and reads them back, extra fields included', async () => {
     const store = await open()
     store.tokens.put(record)
     await store.close()
-    expect(await readJson(join(dir, 'tokens.json'))).toEqual({ schemaVersion: 1, tokens: [record] })
+    expect(await readFile(join(dir, 'tokens.0.journal'), 'utf-8')).toBe(JSON.stringify(record) + '\n')
     const again = await open()
     expect(again.tokens.get('access_token', record.hash)).toEqual(record)
     again.tokens.delete('access_token', record.hash)
     await again.flush()
-    expect(await readJson(join(dir, 'tokens.json'))).toEqual({ schemaVersion: 1, tokens: [] })
+    expect(await readFile(join(dir, 'tokens.0.journal'), 'utf-8')).toBe(`${JSON.stringify(record)}\n["delete","access_token","${record.hash}"]\n`)
+    await again.close()
+    expect([...(await open()).tokens.all()]).toEqual([])
   })
 
   it.each([
@@ -306,8 +310,166 @@ describe('tokens.json', () => {
     const store = await open()
     expect([...store.tokens.all()]).toEqual([])
     expect(store.problems()).toEqual([
-      { file: store.tokensFile, kind, movedTo: join(dir, `tokens.json.corrupt-${STAMP}`), at: NOW, message: expect.stringContaining('started with no tokens') }
+      { file: join(dir, 'tokens.json'), kind, movedTo: join(dir, `tokens.json.corrupt-${STAMP}`), at: NOW, message: expect.stringContaining('started with no tokens') }
     ])
     expect(await readFile(join(dir, `tokens.json.corrupt-${STAMP}`), 'utf-8')).toBe(content)
+  })
+})
+
+describe('durable writes', () => {
+  it('answers a failed write with an error naming the file and the OS error, and undoes the change', async () => {
+    const store = await open()
+    const before = store.read()
+    const changes: unknown[] = []
+    store.onChange((c) => changes.push(c))
+    // The write goes through `.workspace.json.tmp`: a directory in its place makes it fail.
+    await mkdir(join(dir, '.workspace.json.tmp'))
+    store.update((d) => void (d.organization.displayName = 'not saved'), 'organization')
+    expect(store.read().organization.displayName).toBe('not saved')
+    const error = await store.whenDurable()!.then(
+      () => null,
+      (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(ConsoleError)
+    expect((error as ConsoleError).code).toBe('internal')
+    expect((error as ConsoleError).message).toBe(`Could not save ${store.workspaceFile}: EISDIR: illegal operation on a directory, open '${join(dir, '.workspace.json.tmp')}'; the change was undone`)
+    // Memory is back to what is on disk, and listeners (the engine) heard about it.
+    expect(store.read()).toEqual(before)
+    expect(changes).toEqual([
+      { revision: 1, entity: 'organization' },
+      { revision: 2, entity: null }
+    ])
+    expect(await readJson(store.workspaceFile)).toEqual(before)
+    expect(store.problems()[0]).toMatchObject({ kind: 'write-failed', message: expect.stringContaining('the change was undone') })
+  })
+
+  it('fails every change queued behind a failed write, since they were made on top of it', async () => {
+    const store = await open()
+    const before = store.read()
+    await mkdir(join(dir, '.workspace.json.tmp'))
+    store.update((d) => void (d.organization.displayName = 'first'))
+    const first = store.whenDurable()!
+    await new Promise((resolve) => setImmediate(resolve))
+    store.update((d) => void (d.organization.displayName = 'second'))
+    const second = store.whenDurable()!
+    await expect(first).rejects.toThrow('EISDIR')
+    await expect(second).rejects.toThrow('EISDIR')
+    expect(store.read()).toEqual(before)
+  })
+
+  it('has nothing pending once a change is on disk', async () => {
+    const store = await open()
+    expect(store.whenDurable()).toBeUndefined()
+    store.update((d) => void (d.organization.displayName = 'saved'))
+    await store.whenDurable()
+    expect(((await readJson(store.workspaceFile)) as { organization: { displayName: string } }).organization.displayName).toBe('saved')
+    expect(store.whenDurable()).toBeUndefined()
+  })
+
+  it('refuses to start when the first write of the workspace fails', async () => {
+    await expect(open({ workspaceFile: join(dir, 'missing', 'w.json') })).rejects.toThrow(`Could not save ${join(dir, 'missing', 'w.json')}: ENOENT`)
+    // The folder is free again.
+    await open()
+  })
+})
+
+describe('the last good copy', () => {
+  it('starts from the last good copy, not the sample, when workspace.json is damaged, and says so', async () => {
+    const store = await open()
+    store.update((d) => void (d.organization.displayName = 'our edit'))
+    await store.close()
+    await writeFile(join(dir, 'workspace.json'), '{"schemaVersion": 1, "organiz')
+    const again = await open()
+    expect(again.read().organization.displayName).toBe('our edit')
+    expect(again.problems()).toEqual([
+      {
+        file: join(dir, 'workspace.json'),
+        kind: 'corrupt',
+        movedTo: join(dir, `workspace.json.corrupt-${STAMP}`),
+        at: NOW,
+        message: expect.stringMatching(/is not valid JSON .*; it was moved to .* and Gatelab started from the last good copy .*workspace\.json\.last-good$/)
+      }
+    ])
+    await again.flush()
+    expect(((await readJson(join(dir, 'workspace.json'))) as { organization: { displayName: string } }).organization.displayName).toBe('our edit')
+  })
+
+  it('uses it for a workspace.json that is JSON but not a valid workspace too', async () => {
+    const store = await open()
+    store.update((d) => void (d.organization.displayName = 'kept'))
+    await store.close()
+    await writeFile(join(dir, 'workspace.json'), JSON.stringify({ schemaVersion: 1, organization: { name: 'o' }, environments: [{ name: 'e', port: 'abc' }] }))
+    const again = await open()
+    expect(again.read().organization.displayName).toBe('kept')
+    expect(again.problems()[0]).toMatchObject({ kind: 'invalid-schema', message: expect.stringContaining('started from the last good copy') })
+  })
+
+  it('falls back to the sample when the last good copy is damaged as well', async () => {
+    await (await open()).close()
+    await writeFile(join(dir, 'workspace.json'), 'garbage')
+    await writeFile(join(dir, 'workspace.json.last-good'), 'garbage too')
+    const again = await open()
+    expect(again.read().organization.name).toBe('sample')
+    expect(again.problems()[0]!.message).toMatch(/started from the sample organization$/)
+  })
+
+  it('refuses to start, saying what to do, when workspace.json is a directory', async () => {
+    await mkdir(join(dir, 'workspace.json'))
+    await expect(open()).rejects.toThrow(
+      `${join(dir, 'workspace.json')} is a directory, but Gatelab keeps the workspace in a file of that name. Move that directory elsewhere or remove it, then start Gatelab again.`
+    )
+  })
+})
+
+describe('one store per data folder', () => {
+  it('refuses a second store on an open folder, and allows it once the first is closed', async () => {
+    const first = await open()
+    await expect(open()).rejects.toThrow(DataFolderInUseError)
+    await expect(open()).rejects.toThrow(`The data folder ${dir} is already in use by another Gatelab (headless, pid ${process.pid}, running since `)
+    await first.describeInstance('http://127.0.0.1:9000/')
+    await expect(open()).rejects.toThrow('console http://127.0.0.1:9000/). Stop that instance first, or start this one with another --data folder.')
+    await first.close()
+    await open()
+  })
+
+  it('lets exactly one of two stores opened at the same moment have the folder', async () => {
+    const outcomes = await Promise.allSettled([open(), open(), open()])
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DataFolderInUseError)
+    expect((await filesIn(dir)).filter((n) => n.startsWith('gatelab.lock'))).toEqual(['gatelab.lock'])
+  })
+
+  it('takes over a lock whose process is gone, with a note', async () => {
+    // A pid far above any pid_max: no such process.
+    await writeFile(join(dir, 'gatelab.lock'), JSON.stringify({ pid: 2 ** 30, startedAt: NOW, kind: 'desktop' }))
+    const store = await open()
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining(`took over the lock of a Gatelab that is no longer running (pid ${2 ** 30}`))
+    expect(JSON.parse(await readFile(join(dir, 'gatelab.lock'), 'utf-8'))).toMatchObject({ pid: process.pid, kind: 'headless' })
+    await store.close()
+    expect(await filesIn(dir)).not.toContain('gatelab.lock')
+  })
+
+  it('takes over a lock naming this very pid when this process does not hold it (a container restart)', async () => {
+    await writeFile(join(dir, 'gatelab.lock'), JSON.stringify({ pid: process.pid, startedAt: NOW - 1000, kind: 'headless' }))
+    await open()
+  })
+})
+
+describe('file modes', () => {
+  it('tightens workspace and token files of earlier versions to 0600 and leaves an existing folder as it is', async () => {
+    await chmod(dir, 0o755)
+    await writeFile(join(dir, 'workspace.json'), await readFile(SAMPLE_FILE, 'utf-8'), { mode: 0o644 })
+    await writeFile(join(dir, 'tokens.json'), JSON.stringify({ schemaVersion: 1, tokens: [] }), { mode: 0o644 })
+    const store = await open()
+    await store.flush()
+    for (const name of await filesIn(dir)) expect([name, (await stat(join(dir, name))).mode & 0o777]).toEqual([name, 0o600])
+    expect((await stat(dir)).mode & 0o777).toBe(0o755)
+  })
+
+  it('creates a missing data folder 0700', async () => {
+    const data = join(dir, 'new', 'data')
+    const store = await openStore({ dataDir: data, sampleFile: SAMPLE_FILE, now: () => NOW })
+    opened.push(store)
+    expect((await stat(data)).mode & 0o777).toBe(0o700)
   })
 })
