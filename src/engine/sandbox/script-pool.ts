@@ -121,7 +121,7 @@ class ScriptWorker {
   private readonly replies: MessagePort
   private ready = false
   private nextId = 1
-  private current: { id: number; job: ScriptJob; done(outcome: ScriptOutcome): void; watchdog?: NodeJS.Timeout } | null = null
+  private current: { id: number; job: ScriptJob; done(outcome: ScriptOutcome): void; watchdog?: NodeJS.Timeout; sent: number } | null = null
   private idleTimer: NodeJS.Timeout | undefined
 
   constructor(
@@ -152,7 +152,7 @@ class ScriptWorker {
   start(job: ScriptJob, done: (outcome: ScriptOutcome) => void): void {
     clearTimeout(this.idleTimer)
     this.worker.ref()
-    this.current = { id: this.nextId++, job, done }
+    this.current = { id: this.nextId++, job, done, sent: 0 }
     if (this.ready) this.begin()
   }
 
@@ -178,9 +178,15 @@ class ScriptWorker {
       this.ready = true
       if (this.current) this.begin()
     } else if (m.type === 'call') {
+      const current = this.current?.id === m.id ? this.current : null
       let answer: string
       try {
-        answer = this.current?.id === m.id ? this.current.job.bridge(m.json) : '{"e":"no running script"}'
+        if (current === null) answer = '{"e":"no running script"}'
+        // What the script hands the gateway stays on the gateway's heap (variables, print notes): it gets
+        // the same bound as the script's own heap, per run.
+        else if ((current.sent += m.json.length) > this.limits.heapMb * 1024 * 1024) {
+          answer = JSON.stringify({ e: `the script sent more than ${this.limits.heapMb}MB to the gateway` })
+        } else answer = current.job.bridge(m.json)
       } catch (e) {
         answer = JSON.stringify({ e: String((e as Error)?.message ?? e) })
       }

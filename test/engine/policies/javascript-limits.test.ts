@@ -65,6 +65,15 @@ describe('Javascript limits', () => {
     expect([after.status, after.json.headers['x-ran']]).toEqual([200, 'yes'])
   })
 
+  test('what a script hands the gateway (variables, print) is bounded like its heap', async () => {
+    const engine = engineWith({ heapMb: 16 })
+    deployScripts(engine, {
+      flood: { source: `var mb = new Array(1024 * 1024 + 1).join('x'); for (var i = 0; i < 40; i++) context.setVariable('v' + i, mb)`, timeLimit: 20000 }
+    })
+    const r = await call(engine, 'test', 'GET', '/flood')
+    expect([r.status, r.text]).toEqual([500, fault('Javascript runtime error: "Error: the script sent more than 16MB to the gateway"')])
+  })
+
   test('buffers outside the heap are not available to scripts', async () => {
     const engine = engineWith()
     deployScripts(engine, {
