@@ -75,12 +75,6 @@ export class ScriptSandbox {
     })
   }
 
-  /** Stops every worker (running jobs end as crashed). */
-  async close(): Promise<void> {
-    const workers = this.idle.splice(0)
-    await Promise.all(workers.map((w) => w.stop()))
-  }
-
   private dispatch(): void {
     while (this.waiting.length > 0) {
       let worker = this.idle.pop()
