@@ -41,12 +41,12 @@ describe('Javascript limits', () => {
     ['a thrown Proxy whose traps loop', `throw new Proxy({}, { get: function () { while (true) {} }, getPrototypeOf: function () { while (true) {} } })`, 'Javascript runtime error: "uncaught exception"'],
     ['a thrown Error whose stack getter loops', `var e = new Error('bad'); Object.defineProperty(e, 'stack', { get: function () { while (true) {} } }); throw e`, 'Javascript runtime error: "Error: bad"'],
     ['a thrown object whose toString loops', `throw { name: { toString: function () { while (true) {} } } }`, 'Javascript runtime error: "uncaught exception"'],
-    ['a value set whose toString loops', `context.setVariable({ toString: function () { while (true) {} } }, 'v')`, 'Javascript runtime exceeded limit of 200ms'],
-    ['a getter that loops', `var o = { get x() { while (true) {} } }; o.x`, 'Javascript runtime exceeded limit of 200ms'],
+    ['a value set whose toString loops', `context.setVariable({ toString: function () { while (true) {} } }, 'v')`, 'Javascript runtime exceeded limit of 500ms'],
+    ['a getter that loops', `var o = { get x() { while (true) {} } }; o.x`, 'Javascript runtime exceeded limit of 500ms'],
     ['a completion value that is a looping Proxy', `new Proxy({}, { get: function () { while (true) {} } })`, null]
   ])('%s gives a fault, not a hang', async (_name, source, reason) => {
     const engine = engineWith()
-    deployScripts(engine, { bad: { source, timeLimit: 200 } })
+    deployScripts(engine, { bad: { source, timeLimit: 500 } })
     const r = await call(engine, 'test', 'GET', '/bad')
     if (reason === null) expect(r.status).toBe(200)
     else expect([r.status, r.text]).toEqual([500, fault(reason)])
@@ -86,7 +86,8 @@ describe('Javascript limits', () => {
   test('a runaway script is a fault in its own request: other proxies and other scripts answer meanwhile and afterwards', async () => {
     const engine = engineWith({ heapMb: 16, workers: 2 })
     deployScripts(engine, {
-      runaway: { source: 'while (true) {}', timeLimit: 1500 },
+      // Long enough that the requests below answer first even on a loaded machine.
+      runaway: { source: `if (context.getVariable('request.queryparam.calm') !== 'yes') while (true) {} throw new Error('calm')`, timeLimit: 8000 },
       bomb: { source: `var hoard = []; while (true) hoard.push(new Array(100000).fill(hoard.length))`, timeLimit: 60000 },
       fine: { source: `context.setVariable('request.header.X-Sum', String(1 + Number(context.getVariable('request.queryparam.n'))))` }
     })
@@ -96,22 +97,22 @@ describe('Javascript limits', () => {
     })
     const echoes = await Promise.all([1, 2, 3, 4, 5].map((i) => call(engine, 'test', 'GET', `/echo/${i}`)))
     expect(echoes.map((e) => e.status)).toEqual([200, 200, 200, 200, 200])
-    const bomb = await call(engine, 'test', 'GET', '/bomb')
-    expect(bomb.text).toBe(fault('Javascript runtime exceeded memory limit of 16MB'))
     const fine = await call(engine, 'test', 'GET', '/fine?n=41')
     expect(fine.json.headers['x-sum']).toBe('42')
     expect(runawaySettled).toBe(false)
 
     const r = await runaway
-    expect([r.status, r.text]).toEqual([500, fault('Javascript runtime exceeded limit of 1500ms')])
-    const again = await Promise.all([call(engine, 'test', 'GET', '/echo'), call(engine, 'test', 'GET', '/fine?n=1')])
-    expect([again[0].status, again[1].json.headers['x-sum']]).toEqual([200, '2'])
-  })
+    expect([r.status, r.text]).toEqual([500, fault('Javascript runtime exceeded limit of 8000ms')])
+    const [bomb, echo, again] = await Promise.all([call(engine, 'test', 'GET', '/bomb'), call(engine, 'test', 'GET', '/echo'), call(engine, 'test', 'GET', '/fine?n=1')])
+    expect([bomb.text, echo.status, again.json.headers['x-sum']]).toEqual([fault('Javascript runtime exceeded memory limit of 16MB'), 200, '2'])
+    const calm = await call(engine, 'test', 'GET', '/runaway?calm=yes')
+    expect(calm.text).toBe(fault('Javascript runtime error: "Error: calm"'))
+  }, 60_000)
 
   test('scripts of concurrent requests see only their own request', async () => {
     const engine = engineWith({ workers: 2 })
     deployScripts(engine, {
-      tag: { source: `var n = context.getVariable('request.queryparam.n'); for (var i = 0; i < 50; i++) context.setVariable('request.header.X-N', n + ':' + context.getVariable('request.queryparam.n'))` }
+      tag: { source: `var n = context.getVariable('request.queryparam.n'); for (var i = 0; i < 20; i++) context.setVariable('request.header.X-N', n + ':' + context.getVariable('request.queryparam.n'))`, timeLimit: 10000 }
     })
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => call(engine, 'test', 'GET', `/tag?n=${i}`)))
     expect(results.map((r) => r.json.headers['x-n'])).toEqual(Array.from({ length: 8 }, (_, i) => `${i}:${i}`))
