@@ -65,6 +65,9 @@ export class ScriptSandbox {
 
   constructor(limits: Partial<SandboxLimits> = {}) {
     this.limits = { ...DEFAULT_SANDBOX_LIMITS, ...limits }
+    for (const [name, value] of Object.entries(this.limits)) {
+      if (!Number.isInteger(value) || value <= 0) throw new RangeError(`sandbox.${name} must be a positive whole number, got ${String(value)}`)
+    }
   }
 
   /** Runs a job in a free worker (or when one frees up). */

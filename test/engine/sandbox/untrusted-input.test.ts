@@ -89,3 +89,11 @@ describe('bundle XML limits', () => {
     else expect(report.errors.map((e) => e.code)).toEqual(['MalformedXML'])
   })
 })
+
+describe('sandbox limits', () => {
+  test('a limit that is not a positive whole number is refused with its name', async () => {
+    const { ScriptSandbox } = await import('../../../src/engine/sandbox')
+    expect(() => new ScriptSandbox({ heapMb: 0 })).toThrow('sandbox.heapMb must be a positive whole number, got 0')
+    expect(() => new ScriptSandbox({ workers: 1.5 })).toThrow('sandbox.workers must be a positive whole number, got 1.5')
+  })
+})
