@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import { matchesJavaRegex } from '../../../src/engine/conditions'
+import { matchesResourcePath } from '../../../src/engine/kms'
 import { call, deployOk, makeEngine, proxy, proxyEndpoint, stamp, step, workspace } from '../runtime/helpers'
 
 const show = (...names: string[]) =>
@@ -62,6 +63,16 @@ describe('ExtractVariables patterns', () => {
     expect(hostile.json).toEqual({ a: '', b: '', s1: 'x-y', s2: 'z' })
     const matching = await call(engine, 'test', 'GET', '/p', { 'X-Long': 'abc!' })
     expect(matching.json).toMatchObject({ a: 'abc', b: '' })
+  })
+})
+
+describe('API product resource paths', () => {
+  test('a pattern with many wildcards against a long path answers (linear time), with the same results', () => {
+    expect(matchesResourcePath('/*a*a*a*a*b', '/' + 'a'.repeat(5000))).toBe(false)
+    expect(matchesResourcePath('/*a*a*a*a*b', '/xaxaaaab')).toBe(true)
+    expect(matchesResourcePath('/*a*a*a*a*b', '/xaxaaaab/c')).toBe(false)
+    expect(matchesResourcePath('/v*/*s/**', '/v1/items/7/x')).toBe(true)
+    expect(matchesResourcePath('/v*/*s/**', '/v1/item/7')).toBe(false)
   })
 })
 
