@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { ConsoleError, type ConsoleServices, type TokenInfo } from '../shared/contract'
 import type { TraceRecord } from '../shared/trace'
-import { accessMatrix, createEngine, explainTrace, inspectJwt, toTraceSummary } from '../engine'
+import { accessMatrix, createEngine, explainTrace, inspectJwt, toTraceSummary, type SandboxLimits } from '../engine'
 import { cryptoRandom } from '../engine/ports'
 import { listTokens } from '../engine/tokens'
 import { openStore, type InstanceKind, type WorkspaceStore } from './store'
@@ -29,6 +29,10 @@ export interface ConsoleOptions {
   traceMaxBytes?: number
   /** What runs this console (recorded in the data folder's lock; default headless). */
   instance?: InstanceKind
+  /** Limits of the JavaScript policy sandbox (heap per script in MB, workers; defaults DEFAULT_SANDBOX_LIMITS). */
+  sandbox?: Partial<SandboxLimits>
+  /** How long one JavaRegex match may take, in ms (default DEFAULT_REGEX_TIME_LIMIT_MS). */
+  regexTimeLimitMs?: number
 }
 
 export interface GatelabConsole {
@@ -66,7 +70,10 @@ export async function createConsole(options: ConsoleOptions): Promise<GatelabCon
     tokens: store.tokens,
     http,
     traceLimit: options.traceLimit,
-    traceMaxBytes: options.traceMaxBytes
+    traceMaxBytes: options.traceMaxBytes,
+    // Without limits of its own the engine shares the process's sandbox with the defaults.
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.regexTimeLimitMs !== undefined ? { regexTimeLimitMs: options.regexTimeLimitMs } : {})
   })
   engine.deploy(store.read())
   const gateway = createGateway({

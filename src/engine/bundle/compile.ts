@@ -6,6 +6,7 @@
 import type { ApiProxy } from '../../shared/model'
 import type { CompileContext, DeploymentError, PolicyHandler } from '../policies/types'
 import { parseCondition } from '../conditions'
+import { warmRegexSandbox } from '../sandbox'
 import { StepTemplate } from '../trace/lazy'
 import { compileTargetAuthentication, type GoogleAuthentication } from './target-auth'
 import { child, childText, children, parseXml, xmlBoolean, type XmlElement } from './xml'
@@ -448,7 +449,11 @@ class EndpointCompiler {
   private condition(file: string, el: XmlElement | undefined): CompiledCondition | null {
     if (!el || el.text.trim() === '') return null
     const result = parseCondition(el.text)
-    if (result.ok) return { source: el.text, ast: result.ast }
+    if (result.ok) {
+      // A condition that may use JavaRegex: start its worker now, so no request waits for it to boot.
+      if (/~~|javaregex/i.test(el.text)) warmRegexSandbox()
+      return { source: el.text, ast: result.ast }
+    }
     const e = result.error
     // The condition's own line/column are relative to its text; point at the element, and say where inside it.
     this.report(

@@ -26,6 +26,9 @@ export interface XmlParseError {
 
 export type XmlParseResult = { ok: true; root: XmlElement } | { ok: false; error: XmlParseError }
 
+/** Deepest element nesting a bundle XML file may have; Apigee's deepest policies need about ten. */
+export const MAX_XML_DEPTH = 100
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -34,7 +37,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   commentPropName: '#comment',
-  processEntities: true
+  // Bundle XML is untrusted: entity expansion and nesting are bounded (billion laughs, deep nesting).
+  processEntities: { enabled: true, maxEntityCount: 100, maxEntitySize: 10_000, maxTotalExpansions: 1_000, maxExpandedLength: 100_000 },
+  maxNestedTags: MAX_XML_DEPTH
 })
 
 type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> }
@@ -46,7 +51,13 @@ export function parseXml(source: string): XmlParseResult {
   if (valid !== true) {
     return { ok: false, error: { message: valid.err.msg, line: valid.err.line, column: valid.err.col } }
   }
-  const nodes = parser.parse(source) as OrderedNode[]
+  let nodes: OrderedNode[]
+  try {
+    nodes = parser.parse(source) as OrderedNode[]
+  } catch (e) {
+    // The parser's limits (nesting, entity expansion) throw; they are a malformed document, not a crash.
+    return { ok: false, error: { message: String((e as Error)?.message ?? e), line: 1, column: 1 } }
+  }
   const lineStarts = [0]
   for (let i = 0; i < source.length; i++) if (source[i] === '\n') lineStarts.push(i + 1)
   const cursor = { offset: 0 }
@@ -56,8 +67,14 @@ export function parseXml(source: string): XmlParseResult {
     const m = re.exec(source)
     const at = m ? m.index : cursor.offset
     if (m) cursor.offset = m.index + 1
+    // Binary search: a linear scan per element is quadratic in a large file.
     let line = 0
-    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= at) line++
+    let high = lineStarts.length - 1
+    while (line < high) {
+      const middle = (line + high + 1) >> 1
+      if (lineStarts[middle]! <= at) line = middle
+      else high = middle - 1
+    }
     return { line: line + 1, column: at - lineStarts[line]! + 1 }
   }
   const build = (node: OrderedNode, parentPath: string, siblingIndex: number): XmlElement => {

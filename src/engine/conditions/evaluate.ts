@@ -5,6 +5,7 @@
  */
 import type { ComparisonNode, ComparisonOperator, ConditionNode, OperandNode } from './ast'
 import { compileJavaRegex } from './java-regex'
+import { boundedRegexTest } from '../sandbox/regex'
 import { compilePathPattern, globMatches, pathPatternMatches, type CompiledPathPattern } from './patterns'
 
 /** Resolves a variable name; undefined (or null) is Apigee's null. */
@@ -225,7 +226,8 @@ function matchPattern(node: ComparisonNode, value: string, pattern: string): boo
     case 'path':
       return pathPatternMatches(compiled.compiled, value)
     case 'regex':
-      return compiled.regex !== null && compiled.regex.test(value)
+      // A bundle's regex against request data runs bounded: one that does not finish in time is no match.
+      return compiled.regex !== null && boundedRegexTest(compiled.regex, value) === true
   }
 }
 

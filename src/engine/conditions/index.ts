@@ -6,6 +6,7 @@
 import type { ConditionNode, ConditionParseResult } from './ast'
 import { evaluate } from './evaluate'
 import { compileJavaRegex } from './java-regex'
+import { boundedRegexTest } from '../sandbox/regex'
 import { parse } from './parser'
 import { globMatches, pathMatches } from './patterns'
 
@@ -96,5 +97,5 @@ export function matchesJavaRegex(pattern: string, value: string): boolean {
     if (javaRegexCache.size >= JAVA_REGEX_CACHE_LIMIT) javaRegexCache.clear()
     javaRegexCache.set(pattern, regex)
   }
-  return regex !== null && regex.test(value)
+  return regex !== null && boundedRegexTest(regex, value) === true
 }

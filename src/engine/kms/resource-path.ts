@@ -4,9 +4,14 @@
  * path), `**` only as a suffix (anything below), `*` = one path segment, everything else literal.
  */
 
-const compiled = new Map<string, RegExp | null>()
+import { LinearPattern } from '../sandbox'
 
-function compile(pattern: string): RegExp | null {
+/** A compiled pattern: whole-string test of proxy.pathsuffix. */
+type Matcher = { test(pathsuffix: string): boolean }
+
+const compiled = new Map<string, Matcher | null>()
+
+function compile(pattern: string): Matcher | null {
   if (pattern === '/') return /^.*$/s
   let body = pattern
   let anyDepth = false
@@ -16,10 +21,14 @@ function compile(pattern: string): RegExp | null {
   }
   // `**` anywhere but at the end is rejected by Apigee's management API; such a pattern matches nothing.
   if (body.includes('**')) return null
-  const literal = body
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[^/]*')
+  const parts = body.split('*')
+  const literal = parts.map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')
+  // Two or more `*` (`/*a*a*a*b`) backtrack polynomially in a RegExp (seconds on a 200-character path): RE2 is
+  // linear. One `*` cannot blow up, and common patterns keep V8's faster RegExp.
+  if (parts.length > 2) {
+    const linear = new LinearPattern(`${literal}${anyDepth ? '.*' : ''}`, { ignoreCase: false, dotAll: true })
+    return { test: (pathsuffix) => linear.match(pathsuffix) !== null }
+  }
   return new RegExp(`^${literal}${anyDepth ? '.*' : ''}$`, 's')
 }
 

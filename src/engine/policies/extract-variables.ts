@@ -6,11 +6,13 @@ import { JSONPath } from 'jsonpath-plus'
 import { child, childText, children, xmlBoolean, type XmlElement } from '../bundle/xml'
 import { PolicyFault, type FaultSpec } from '../faults/fault'
 import { HttpMessage, RequestMessage } from '../runtime/message'
+import { LinearPattern } from '../sandbox'
 import type { CompileContext, PolicyHandler } from './types'
 
 interface CompiledPattern {
   source: string
-  regex: RegExp
+  /** Linear-time (RE2): a pattern like `{a}{b}{c}x` must not backtrack over a long header or body. */
+  regex: LinearPattern
   names: string[]
 }
 
@@ -66,7 +68,7 @@ export function compileExtractionPattern(source: string, ignoreCase: boolean, se
     last = m.index! + m[0].length
   }
   regex += escapeRegex(source.slice(last))
-  return { source, regex: new RegExp(`^${regex}$`, ignoreCase ? 'is' : 's'), names }
+  return { source, regex: new LinearPattern(regex, { ignoreCase, dotAll: true }), names }
 }
 
 function escapeRegex(text: string): string {
@@ -91,9 +93,9 @@ function params(root: XmlElement, elementName: string, ctx: CompileContext): Par
 
 function applyPatterns(patterns: CompiledPattern[], value: string, set: (name: string, value: string) => void): void {
   for (const pattern of patterns) {
-    const m = pattern.regex.exec(value)
-    if (!m) continue
-    pattern.names.forEach((name, i) => set(name, m[i + 1] ?? ''))
+    const groups = pattern.regex.match(value)
+    if (!groups) continue
+    pattern.names.forEach((name, i) => set(name, groups[i] ?? ''))
     return
   }
 }

@@ -1,20 +1,22 @@
 /**
- * Javascript: runs a proxy resource script (`jsc://file.js`) in a fresh node:vm context per request,
- * with a time limit and no way to reach Node. Only strings cross between the script and the host:
- * the script sees `context.getVariable/setVariable/removeVariable`, `context.proxyRequest`,
- * `context.targetRequest`, `context.proxyResponse`, `context.targetResponse` (also `request`,
- * `response`) and `print`, all built inside the sandbox realm over one string-in/string-out bridge.
+ * Javascript: runs a proxy resource script (`jsc://file.js`) in the script sandbox (a worker thread with a
+ * heap bound, a fresh node:vm context per request, the policy's time limit) with no way to reach Node.
+ * Only strings cross between the script and the gateway: the script sees
+ * `context.getVariable/setVariable/removeVariable`, `context.proxyRequest`, `context.targetRequest`,
+ * `context.proxyResponse`, `context.targetResponse` (also `request`, `response`) and `print`, all built
+ * inside the script realm over one string-in/string-out bridge whose calls the gateway answers
+ * synchronously, so every read sees the message as it is at that moment.
  */
-import { types } from 'node:util'
 import vm from 'node:vm'
 import { child, childText, children, type XmlElement } from '../bundle/xml'
 import { PolicyFault, type FaultSpec } from '../faults/fault'
 import { HttpMessage, RequestMessage } from '../runtime/message'
 import { variableToString } from '../runtime/variables'
+import type { ScriptOutcome, ScriptSource } from '../sandbox'
 import type { CompileContext, PolicyContext, PolicyHandler } from './types'
 
 export interface JavascriptConfig {
-  scripts: vm.Script[]
+  scripts: ScriptSource[]
   timeLimitMs: number
   resource: string
 }
@@ -32,90 +34,18 @@ export function scriptExecutionFailed(policy: string, reason: string): FaultSpec
   }
 }
 
-const BOOTSTRAP = new vm.Script(
-  `(function (bridge) {
-  'use strict';
-  var parse = JSON.parse, stringify = JSON.stringify, ErrorCtor = Error, ProxyCtor = Proxy, define = Object.defineProperty;
-  function call() {
-    var args = [];
-    for (var i = 0; i < arguments.length; i++) args.push(arguments[i]);
-    var out = parse(bridge(stringify(args)));
-    if (out.e !== undefined) throw new ErrorCtor(out.e);
-    return out.v;
-  }
-  function params(kind, family) {
-    return new ProxyCtor({}, {
-      get: function (t, name) { return typeof name === 'string' ? call(family + '.get', kind, name) : undefined; },
-      set: function (t, name, value) { call(family + '.set', kind, String(name), value == null ? '' : String(value)); return true; },
-      deleteProperty: function (t, name) { call(family + '.remove', kind, String(name)); return true; },
-      has: function (t, name) { return typeof name === 'string' && call(family + '.get', kind, name) !== undefined; },
-      ownKeys: function () { return call(family + '.names', kind); },
-      getOwnPropertyDescriptor: function (t, name) {
-        var v = typeof name === 'string' ? call(family + '.get', kind, name) : undefined;
-        return v === undefined ? undefined : { value: v, writable: true, enumerable: true, configurable: true };
-      }
-    });
-  }
-  function message(kind) {
-    var m = {};
-    define(m, 'headers', { value: params(kind, 'header'), enumerable: true });
-    define(m, 'queryParams', { value: params(kind, 'query'), enumerable: true });
-    define(m, 'formParams', { value: params(kind, 'form'), enumerable: true });
-    define(m, 'content', { get: function () { return call('content.get', kind); }, set: function (v) { call('content.set', kind, v == null ? '' : String(v)); }, enumerable: true });
-    define(m, 'body', { get: function () { return call('content.get', kind); }, set: function (v) { call('content.set', kind, v == null ? '' : String(v)); }, enumerable: true });
-    define(m, 'method', { get: function () { return call('method.get', kind); }, set: function (v) { call('method.set', kind, String(v)); }, enumerable: true });
-    define(m, 'url', { get: function () { return call('url.get', kind); }, set: function (v) { call('url.set', kind, String(v)); }, enumerable: true });
-    define(m, 'path', { get: function () { return call('path.get', kind); }, enumerable: true });
-    define(m, 'status', { get: function () { return call('status.get', kind); }, set: function (v) { call('status.set', kind, String(v)); }, enumerable: true });
-    define(m, 'reasonPhrase', { get: function () { return call('reason.get', kind); }, set: function (v) { call('reason.set', kind, String(v)); }, enumerable: true });
-    m.getHeader = function (n) { return call('header.get', kind, String(n)); };
-    m.setHeader = function (n, v) { call('header.set', kind, String(n), String(v)); };
-    m.removeHeader = function (n) { call('header.remove', kind, String(n)); };
-    return m;
-  }
-  var request = message('request');
-  var response = message('response');
-  var context = {
-    getVariable: function (name) { return call('get', String(name)); },
-    setVariable: function (name, value) { call('set', String(name), value === undefined ? null : value); },
-    removeVariable: function (name) { call('remove', String(name)); },
-    proxyRequest: request,
-    targetRequest: request,
-    proxyResponse: response,
-    targetResponse: response
-  };
-  define(context, 'flow', { get: function () { return call('flow'); }, enumerable: true });
-  function print() {
-    var parts = [];
-    for (var i = 0; i < arguments.length; i++) parts.push(String(arguments[i]));
-    call('print', parts.join(' '));
-  }
-  globalThis.context = context;
-  globalThis.request = request;
-  globalThis.response = response;
-  globalThis.print = print;
-})`,
-  { filename: 'gatelab-javascript-bootstrap.js' }
-)
-
-const FORMAT_ERROR = new vm.Script(
-  `(function (e) {
-  try {
-    if (e !== null && typeof e === 'object') return String(e.name || 'Error') + ': ' + String(e.message);
-    return String(e);
-  } catch (x) {
-    return 'uncaught exception';
-  }
-})(globalThis.__gatelabError)`,
-  { filename: 'gatelab-javascript-error.js' }
-)
-
 function resourcePath(url: string): string | null {
   const m = /^jsc:\/\/(.+)$/.exec(url.trim())
   return m ? `jsc/${m[1]}` : null
 }
 
-function compileScript(ctx: CompileContext, el: XmlElement, url: string): vm.Script | null {
+/** Checks the syntax at deployment (the sandbox compiles again, once per worker, and caches it). */
+function checkedSource(source: string, filename: string): ScriptSource {
+  new vm.Script(source, { filename })
+  return { source, filename }
+}
+
+function compileScript(ctx: CompileContext, el: XmlElement, url: string): ScriptSource | null {
   const path = resourcePath(url)
   if (!path) {
     ctx.error('InvalidResourceUrlFormat', `Resource URL "${url}" must look like jsc://<file>.js`, el)
@@ -127,7 +57,7 @@ function compileScript(ctx: CompileContext, el: XmlElement, url: string): vm.Scr
     return null
   }
   try {
-    return new vm.Script(source, { filename: path })
+    return checkedSource(source, path)
   } catch (e) {
     const line = /:(\d+)\s*$/m.exec(String((e as Error).stack ?? '').split('\n')[0] ?? '')?.[1]
     ctx.error('ScriptCompilationFailed', `${path}${line ? ` line ${line}` : ''}: ${(e as Error).message}`, el)
@@ -251,15 +181,6 @@ function makeBridge(ctx: PolicyContext): Bridge {
   }
 }
 
-/**
- * True for vm's timeout error. Reads only an own data property of a non-proxy native error, so a
- * value thrown by the script (getters, proxies) can never run script code outside the time limit.
- */
-function isTimeout(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null || types.isProxy(e) || !types.isNativeError(e)) return false
-  return Object.getOwnPropertyDescriptor(e, 'code')?.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
-}
-
 /** The Javascript policy handler. */
 export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
   type: 'Javascript',
@@ -272,7 +193,7 @@ export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
       if (!Number.isInteger(n) || n <= 0) ctx.error('InvalidTimeLimit', `timeLimit must be a positive number of milliseconds, got "${limitText}"`, root)
       else timeLimitMs = n
     }
-    const scripts: vm.Script[] = []
+    const scripts: ScriptSource[] = []
     for (const include of children(root, 'IncludeURL')) {
       const script = compileScript(ctx, include, include.text)
       if (script) scripts.push(script)
@@ -287,7 +208,7 @@ export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
     } else if (inline) {
       resource = 'inline'
       try {
-        scripts.push(new vm.Script(inline, { filename: `${ctx.policyName}.js` }))
+        scripts.push(checkedSource(inline, `${ctx.policyName}.js`))
       } catch (e) {
         ctx.error('ScriptCompilationFailed', `inline <Source>: ${(e as Error).message}`, child(root, 'Source'))
       }
@@ -296,32 +217,25 @@ export const javascriptPolicy: PolicyHandler<JavascriptConfig> = {
     }
     return { scripts, timeLimitMs, resource }
   },
-  execute(config, ctx) {
-    const sandbox = Object.create(null) as Record<string, unknown>
-    const context = vm.createContext(sandbox, {
-      name: `Javascript ${ctx.policyName}`,
-      codeGeneration: { strings: false, wasm: false },
-      microtaskMode: 'afterEvaluate'
-    })
-    const install = BOOTSTRAP.runInContext(context) as (bridge: Bridge) => void
-    install(makeBridge(ctx))
-    try {
-      for (const script of config.scripts) script.runInContext(context, { timeout: config.timeLimitMs })
-    } catch (e) {
-      if (isTimeout(e)) {
-        throw new PolicyFault(scriptExecutionFailed(ctx.policyName, `Javascript runtime exceeded limit of ${config.timeLimitMs}ms`))
-      }
-      let text = 'uncaught exception'
-      try {
-        // defineProperty, not assignment: a script-defined setter on the global must not run untimed.
-        Object.defineProperty(sandbox, '__gatelabError', { value: e, writable: true, configurable: true })
-        // The same wall-clock limit as the script: a shorter one would misreport ordinary errors on a busy machine.
-        const formatted = FORMAT_ERROR.runInContext(context, { timeout: config.timeLimitMs })
-        if (typeof formatted === 'string') text = formatted
-      } catch {
-        // The thrown value's own toString/getters misbehaved; keep the generic text.
-      }
-      throw new PolicyFault(scriptExecutionFailed(ctx.policyName, `Javascript runtime error: "${text}"`))
-    }
+  async execute(config, ctx) {
+    const outcome = await ctx.services.scripts.run({ scripts: config.scripts, timeLimitMs: config.timeLimitMs, bridge: makeBridge(ctx) })
+    const reason = failureReason(outcome, config.timeLimitMs, ctx.services.scripts.limits.heapMb)
+    if (reason !== null) throw new PolicyFault(scriptExecutionFailed(ctx.policyName, reason))
+  }
+}
+
+/** The faultstring's reason for a failed run, or null when the script ran to its end. */
+function failureReason(outcome: ScriptOutcome, timeLimitMs: number, heapMb: number): string | null {
+  switch (outcome.kind) {
+    case 'ok':
+      return null
+    case 'error':
+      return `Javascript runtime error: "${outcome.text}"`
+    case 'timeout':
+      return `Javascript runtime exceeded limit of ${timeLimitMs}ms`
+    case 'memory':
+      return `Javascript runtime exceeded memory limit of ${heapMb}MB`
+    case 'crashed':
+      return `Javascript runtime stopped: ${outcome.reason}`
   }
 }

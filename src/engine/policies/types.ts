@@ -7,6 +7,7 @@ import type { XmlElement } from '../bundle/xml'
 import type { ApiProxy, Environment, Workspace } from '../../shared/model'
 import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
+import type { ScriptSandbox } from '../sandbox'
 
 export type { DeploymentError } from '../../shared/deployment'
 
@@ -52,6 +53,8 @@ export interface EngineServices {
   random: RandomSource
   tokens: TokenStore
   http: HttpClient
+  /** Where untrusted scripts run, with time and memory limits. */
+  scripts: ScriptSandbox
   /** The workspace the current deployment was built from. */
   workspace(): Workspace
 }

@@ -12,6 +12,7 @@ import { policyHandlers } from '../policies'
 import type { DeploymentError, EngineServices, PolicyHandler } from '../policies/types'
 import type { Clock, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
+import { ScriptSandbox, setRegexTimeLimit, sharedScriptSandbox, type SandboxLimits } from '../sandbox'
 import { DEFAULT_TRACE_LIMIT, DEFAULT_TRACE_MAX_BYTES, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
 import { collectExchangeSecrets } from '../trace/secrets'
@@ -61,6 +62,13 @@ export interface EngineDeps {
   traceMaxBytes?: number
   /** Policy types by XML root name; defaults to every registered handler. */
   handlers?: ReadonlyMap<string, PolicyHandler>
+  /**
+   * Limits of the sandbox that runs JavaScript policies (heap per script in MB, workers, ...); without
+   * it the engine shares the process's sandbox with the defaults (DEFAULT_SANDBOX_LIMITS).
+   */
+  sandbox?: Partial<SandboxLimits>
+  /** How long one JavaRegex match may take (process-wide, default DEFAULT_REGEX_TIME_LIMIT_MS). */
+  regexTimeLimitMs?: number
 }
 
 /** The gateway engine. */
@@ -129,11 +137,13 @@ class GatewayEngine implements Engine {
     this.traces = new TraceBuffer(deps.traceLimit ?? DEFAULT_TRACE_LIMIT, new ExchangeTraceSlots(), deps.traceMaxBytes ?? DEFAULT_TRACE_MAX_BYTES)
     this.handlers = deps.handlers ?? policyHandlers
     this.ids = new MessageIds(deps.random)
+    if (deps.regexTimeLimitMs !== undefined) setRegexTimeLimit(deps.regexTimeLimitMs)
     this.services = {
       clock: deps.clock,
       random: deps.random,
       tokens: deps.tokens,
       http: deps.http,
+      scripts: deps.sandbox ? new ScriptSandbox(deps.sandbox) : sharedScriptSandbox(),
       workspace: () => this.current
     }
   }

@@ -1,5 +1,6 @@
 /** A small fake PolicyContext and workspace for OAuthV2 unit tests. */
 import { parseXml } from '../../../src/engine/bundle/xml'
+import { sharedScriptSandbox } from '../../../src/engine/sandbox'
 import { faultEnvelope, PolicyFault } from '../../../src/engine/faults/fault'
 import { oauthV2Handler, type OAuthV2Config } from '../../../src/engine/policies/oauthv2'
 import type { CompileContext, FlowVariables, MutableMessage, PolicyContext } from '../../../src/engine/policies/types'
@@ -200,6 +201,7 @@ export async function run(e: Env, config: OAuthV2Config, init: RequestInit = {},
       random: cryptoRandom,
       tokens: e.store,
       http: { send: () => Promise.reject(new Error('no network in tests')) },
+      scripts: sharedScriptSandbox(),
       workspace: () => e.ws
     },
     note: (t) => void notes.push(t)

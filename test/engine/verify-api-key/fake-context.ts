@@ -1,5 +1,6 @@
 /** A small PolicyContext for running one security policy without the runtime. */
 import { parseXml } from '../../../src/engine/bundle/xml'
+import { sharedScriptSandbox } from '../../../src/engine/sandbox'
 import { PolicyFault, faultEnvelope } from '../../../src/engine/faults/fault'
 import type { CompileContext, FlowVariables, MutableMessage, PolicyContext, PolicyHandler } from '../../../src/engine/policies/types'
 import type { DeploymentError } from '../../../src/shared/deployment'
@@ -80,6 +81,7 @@ export async function runPolicy<C>(handler: PolicyHandler<C>, config: C, opts: R
       random: { bytes: (n) => new Uint8Array(n) },
       tokens: opts.tokens ?? createMemoryTokenStore(),
       http: { send: () => Promise.reject(new Error('no http in tests')) },
+      scripts: sharedScriptSandbox(),
       workspace: () => opts.ws
     },
     note: (t) => notes.push(t)
