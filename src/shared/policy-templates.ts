@@ -215,6 +215,22 @@ var verb = context.getVariable('request.verb');
 context.setVariable('request.header.X-Script-Verb', verb);
 `
     })
+  },
+  {
+    id: 'xml-to-json',
+    label: 'XMLToJSON',
+    group: 'Mediation',
+    summary: 'Converts an XML response (or a string variable) into JSON.',
+    defaultName: 'XML-to-JSON-1',
+    placement: 'flow',
+    xml: (name) => `<XMLToJSON async="false" continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Properties/>
+  <Format>yahoo</Format>
+  <OutputVariable>response</OutputVariable>
+  <Source>response</Source>
+</XMLToJSON>
+`
   }
 ]
 

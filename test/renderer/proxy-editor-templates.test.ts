@@ -18,7 +18,8 @@ describe('policy templates', () => {
       'VerifyAPIKey',
       'AssignMessage',
       'RaiseFault',
-      'JavaScript'
+      'JavaScript',
+      'XMLToJSON'
     ])
   })
 

@@ -1,0 +1,5 @@
+/** Mediation policies that convert or read payloads (XMLToJSON, JSONToXML). */
+import type { PolicyHandler } from '../types'
+import { xmlToJsonPolicy } from './xml-to-json'
+
+export const mediationPolicies: PolicyHandler<any>[] = [xmlToJsonPolicy]
