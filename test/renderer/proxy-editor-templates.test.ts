@@ -19,7 +19,8 @@ describe('policy templates', () => {
       'AssignMessage',
       'RaiseFault',
       'JavaScript',
-      'XMLToJSON'
+      'XMLToJSON',
+      'JSONToXML'
     ])
   })
 
