@@ -215,6 +215,50 @@ var verb = context.getVariable('request.verb');
 context.setVariable('request.header.X-Script-Verb', verb);
 `
     })
+  },
+  {
+    id: 'xml-to-json',
+    label: 'XMLToJSON',
+    group: 'Mediation',
+    summary: 'Converts an XML response (or a string variable) into JSON.',
+    defaultName: 'XML-to-JSON-1',
+    placement: 'flow',
+    xml: (name) => `<XMLToJSON async="false" continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Properties/>
+  <Format>yahoo</Format>
+  <OutputVariable>response</OutputVariable>
+  <Source>response</Source>
+</XMLToJSON>
+`
+  },
+  {
+    id: 'json-to-xml',
+    label: 'JSONToXML',
+    group: 'Mediation',
+    summary: 'Converts a JSON request (or a string variable) into XML.',
+    defaultName: 'JSON-to-XML-1',
+    placement: 'flow',
+    xml: (name) => `<JSONToXML async="false" continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Properties/>
+  <Options>
+    <NullValue>NULL</NullValue>
+    <NamespaceBlockName>#namespaces</NamespaceBlockName>
+    <DefaultNamespaceNodeName>$default</DefaultNamespaceNodeName>
+    <NamespaceSeparator>:</NamespaceSeparator>
+    <TextNodeName>#text</TextNodeName>
+    <AttributeBlockName>#attrs</AttributeBlockName>
+    <AttributePrefix>@</AttributePrefix>
+    <InvalidCharsReplacement>_</InvalidCharsReplacement>
+    <ObjectRootElementName>Root</ObjectRootElementName>
+    <ArrayRootElementName>Array</ArrayRootElementName>
+    <ArrayItemElementName>Item</ArrayItemElementName>
+  </Options>
+  <OutputVariable>request</OutputVariable>
+  <Source>request</Source>
+</JSONToXML>
+`
   }
 ]
 

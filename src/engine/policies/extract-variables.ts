@@ -1,6 +1,7 @@
 /**
- * ExtractVariables: pulls values out of headers, query and form params, the URI path suffix and
- * JSON payloads (JSONPath via jsonpath-plus) into flow variables, with Apigee's `{name}` patterns.
+ * ExtractVariables: pulls values out of headers, query and form params, the URI path suffix,
+ * JSON payloads (JSONPath via jsonpath-plus) and XML payloads (XPath, see mediation/xpath-extract.ts)
+ * into flow variables, with Apigee's `{name}` patterns.
  */
 import { JSONPath } from 'jsonpath-plus'
 import { child, childText, children, xmlBoolean, type XmlElement } from '../bundle/xml'
@@ -8,6 +9,8 @@ import { PolicyFault, type FaultSpec } from '../faults/fault'
 import { HttpMessage, RequestMessage } from '../runtime/message'
 import { LinearPattern } from '../sandbox'
 import type { CompileContext, PolicyHandler } from './types'
+import { parsePayloadXml, PayloadError } from './mediation/xml-document'
+import { evaluateXPath, UnableToCast, XPATH_VARIABLE_TYPES, xpathProblem, type XPathExtraction, type XPathVariableType } from './mediation/xpath-extract'
 
 interface CompiledPattern {
   source: string
@@ -36,6 +39,15 @@ export interface ExtractVariablesConfig {
   formParams: ParamExtraction[]
   uriPath: CompiledPattern[]
   json: JsonExtraction[]
+  /** null when the policy has no `<XMLPayload>`. */
+  xml: XmlPayloadConfig | null
+}
+
+interface XmlPayloadConfig {
+  namespaces: Record<string, string>
+  variables: XPathExtraction[]
+  /** Stop after the first variable that gets a value. */
+  stopPayloadProcessing: boolean
 }
 
 /** ExtractVariables' runtime faults. */
@@ -51,6 +63,12 @@ export const extractVariablesFaults = {
     status: 500,
     errorcode: 'steps.extractvariables.ExecutionFailed',
     faultstring: `Failed to execute the ExtractVariables: ${policy}. Reason: ${reason}`
+  }),
+  unableToCast: (value: string, type: string): FaultSpec => ({
+    name: 'UnableToCast',
+    status: 500,
+    errorcode: 'steps.extractvariables.UnableToCast',
+    faultstring: `Unable to cast value ${value} to ${type}.`
   })
 }
 
@@ -127,7 +145,7 @@ export const extractVariablesPolicy: PolicyHandler<ExtractVariablesConfig> = {
       json.push({ variable: name, path })
     }
     const xmlEl = child(root, 'XMLPayload')
-    if (xmlEl) ctx.error('UnsupportedElement', 'XMLPayload (XPath) extraction is not supported by Gatelab', xmlEl)
+    const xml = xmlEl ? compileXmlPayload(xmlEl, ctx) : null
     const uriPathEl = child(root, 'URIPath')
     const config: ExtractVariablesConfig = {
       source: childText(root, 'Source') || null,
@@ -137,11 +155,12 @@ export const extractVariablesPolicy: PolicyHandler<ExtractVariablesConfig> = {
       queryParams: params(root, 'QueryParam', ctx),
       formParams: params(root, 'FormParam', ctx),
       uriPath: uriPathEl ? patternsOf(uriPathEl, true, ctx) : [],
-      json
+      json,
+      xml
     }
     const extracts =
-      config.headers.length + config.queryParams.length + config.formParams.length + config.uriPath.length + config.json.length
-    if (extracts === 0 && !xmlEl) ctx.error('NothingToExtract', 'ExtractVariables names nothing to extract', root)
+      config.headers.length + config.queryParams.length + config.formParams.length + config.uriPath.length + config.json.length + (xml?.variables.length ?? 0)
+    if (extracts === 0) ctx.error('NothingToExtract', 'ExtractVariables names nothing to extract', root)
     return config
   },
   execute(config, ctx) {
@@ -186,5 +205,60 @@ export const extractVariablesPolicy: PolicyHandler<ExtractVariablesConfig> = {
         set(extraction.variable, results.length === 1 ? jsonValueToVariable(results[0]) : JSON.stringify(results))
       }
     }
+    if (config.xml && config.xml.variables.length > 0) extractXml(config.xml, source.content, ctx.policyName, (name, value) => vars.set(config.prefix === '' ? name : `${config.prefix}.${name}`, value))
+  }
+}
+
+function compileXmlPayload(el: XmlElement, ctx: CompileContext): XmlPayloadConfig {
+  const namespaces: Record<string, string> = {}
+  for (const ns of children(child(el, 'Namespaces') ?? el, 'Namespace')) {
+    const prefix = ns.attributes['prefix'] ?? ''
+    if (prefix === '') ctx.error('NamespacePrefixRequired', '<Namespace> needs a prefix attribute', ns)
+    else namespaces[prefix] = ns.text
+  }
+  const variables: XPathExtraction[] = []
+  for (const variable of children(el, 'Variable')) {
+    const name = variable.attributes['name'] ?? ''
+    const type = (variable.attributes['type'] ?? 'string') as XPathVariableType
+    const expression = childText(variable, 'XPath') ?? ''
+    if (name === '') ctx.error('NameRequired', '<Variable> needs a name attribute', variable)
+    if (!XPATH_VARIABLE_TYPES.includes(type)) {
+      ctx.error('InvalidVariableType', `<Variable name="${name}"> type "${type}" is not one of ${XPATH_VARIABLE_TYPES.join(', ')}`, variable)
+      continue
+    }
+    if (expression === '') {
+      ctx.error('XPathRequired', `<Variable name="${name}"> needs an <XPath>`, variable)
+      continue
+    }
+    const problem = xpathProblem(expression, namespaces)
+    if (problem !== null) {
+      ctx.error('XPathCompilationFailed', `XPath "${expression}" cannot be compiled: ${problem}`, child(variable, 'XPath'))
+      continue
+    }
+    variables.push({ variable: name, expression, type })
+  }
+  return { namespaces, variables, stopPayloadProcessing: xmlBoolean(el.attributes['stopPayloadProcessing'], false) }
+}
+
+/** Runs the XPath extractions over the payload; a variable whose XPath selects nothing is left unset. */
+function extractXml(xml: XmlPayloadConfig, payload: string, policy: string, set: (name: string, value: unknown) => void): void {
+  let doc: unknown
+  try {
+    doc = parsePayloadXml(payload)
+  } catch (e) {
+    if (!(e instanceof PayloadError)) throw e
+    throw new PolicyFault(extractVariablesFaults.executionFailed(policy, e.kind === 'malformed' && payload.trim() !== '' ? `the payload is not XML (${e.message})` : e.message))
+  }
+  for (const extraction of xml.variables) {
+    let value: unknown
+    try {
+      value = evaluateXPath(doc, extraction, xml.namespaces)
+    } catch (e) {
+      if (e instanceof UnableToCast) throw new PolicyFault(extractVariablesFaults.unableToCast(e.value, e.type))
+      throw new PolicyFault(extractVariablesFaults.executionFailed(policy, `XPath ${extraction.expression} failed: ${(e as Error).message}`))
+    }
+    if (value === undefined) continue
+    set(extraction.variable, value)
+    if (xml.stopPayloadProcessing) return
   }
 }

@@ -55,8 +55,7 @@ describe('ExtractVariables', () => {
   test.each([
     ['<ExtractVariables name="E"><Source>request</Source></ExtractVariables>', ['NothingToExtract']],
     ['<ExtractVariables name="E"><Header name="h"/></ExtractVariables>', ['PatternRequired']],
-    ['<ExtractVariables name="E"><JSONPayload><Variable name="v"/></JSONPayload></ExtractVariables>', ['JSONPathRequired', 'NothingToExtract']],
-    ['<ExtractVariables name="E"><XMLPayload><Variable name="v"><XPath>/a</XPath></Variable></XMLPayload></ExtractVariables>', ['UnsupportedElement']]
+    ['<ExtractVariables name="E"><JSONPayload><Variable name="v"/></JSONPayload></ExtractVariables>', ['JSONPathRequired', 'NothingToExtract']]
   ])('deployment error %#', (xml, codes) => {
     expect(deployErrors({ E: xml })).toEqual(codes)
   })
