@@ -32,9 +32,9 @@ function proxy(name: string, policies: Record<string, string>, flow: { request?:
 function mediationWorkspace(port: number): Workspace {
   const backend = `http://127.0.0.1:${port}`
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     organization: { name: 'mediation', displayName: '', tokenCacheSeconds: 0 },
-    environments: [{ name: 'test', description: '', port: 9301, hostAliases: [], variables: [] }],
+    environments: [{ name: 'test', description: '', port: 9301, hostAliases: [], restrictHosts: false, variables: [] }],
     proxies: [
       proxy('orders', { X: '<XMLToJSON name="X"><Format>yahoo</Format><Source>response</Source><OutputVariable>response</OutputVariable></XMLToJSON>' }, { response: ['X'] }, `${backend}/order`),
       proxy('legacy', { J: '<JSONToXML name="J"><Options><ObjectRootElementName>Request</ObjectRootElementName></Options></JSONToXML>' }, { request: ['J'] }, `${backend}/echo`),
