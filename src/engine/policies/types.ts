@@ -5,7 +5,7 @@
  */
 import type { XmlElement } from '../bundle/xml'
 import type { ApiProxy, Environment, Workspace } from '../../shared/model'
-import type { Clock, HttpClient, RandomSource } from '../ports'
+import type { Clock, CounterStore, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 
 export type { DeploymentError } from '../../shared/deployment'
@@ -52,6 +52,8 @@ export interface EngineServices {
   random: RandomSource
   tokens: TokenStore
   http: HttpClient
+  /** Quota and SpikeArrest counters, on the engine clock. */
+  counters: CounterStore
   /** The workspace the current deployment was built from. */
   workspace(): Workspace
 }

@@ -10,7 +10,8 @@ import { faultEnvelope } from '../faults/fault'
 import { applicationNotFound } from '../faults/runtime'
 import { policyHandlers } from '../policies'
 import type { DeploymentError, EngineServices, PolicyHandler } from '../policies/types'
-import type { Clock, HttpClient, RandomSource } from '../ports'
+import type { Clock, CounterStore, HttpClient, RandomSource } from '../ports'
+import { MemoryCounterStore } from '../policies/traffic/counter-store'
 import type { TokenStore } from '../tokens/store'
 import { DEFAULT_TRACE_LIMIT, TraceBuffer } from '../trace/buffer'
 import { SecretMasker } from '../trace/mask'
@@ -55,6 +56,8 @@ export interface EngineDeps {
   random: RandomSource
   tokens: TokenStore
   http: HttpClient
+  /** Quota and SpikeArrest counters; in memory on `clock` when absent. */
+  counters?: CounterStore
   /** Trace ring buffer size, default 5000. */
   traceLimit?: number
   /** Policy types by XML root name; defaults to every registered handler. */
@@ -132,6 +135,7 @@ class GatewayEngine implements Engine {
       random: deps.random,
       tokens: deps.tokens,
       http: deps.http,
+      counters: deps.counters ?? new MemoryCounterStore(deps.clock),
       workspace: () => this.current
     }
   }

@@ -200,6 +200,7 @@ export async function run(e: Env, config: OAuthV2Config, init: RequestInit = {},
       random: cryptoRandom,
       tokens: e.store,
       http: { send: () => Promise.reject(new Error('no network in tests')) },
+      counters: { get: () => undefined, set: () => undefined },
       workspace: () => e.ws
     },
     note: (t) => void notes.push(t)

@@ -80,6 +80,7 @@ export async function runPolicy<C>(handler: PolicyHandler<C>, config: C, opts: R
       random: { bytes: (n) => new Uint8Array(n) },
       tokens: opts.tokens ?? createMemoryTokenStore(),
       http: { send: () => Promise.reject(new Error('no http in tests')) },
+      counters: { get: () => undefined, set: () => undefined },
       workspace: () => opts.ws
     },
     note: (t) => notes.push(t)

@@ -1,0 +1,6 @@
+/** Traffic management policies: Quota and SpikeArrest, counting on the engine clock through the CounterStore port. */
+import type { PolicyHandler } from '../types'
+import { quotaPolicy } from './quota'
+import { spikeArrestPolicy } from './spike-arrest'
+
+export const trafficPolicies: PolicyHandler<any>[] = [quotaPolicy, spikeArrestPolicy]
