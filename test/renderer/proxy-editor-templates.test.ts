@@ -18,7 +18,9 @@ describe('policy templates', () => {
       'VerifyAPIKey',
       'AssignMessage',
       'RaiseFault',
-      'JavaScript'
+      'JavaScript',
+      'Quota',
+      'SpikeArrest'
     ])
   })
 
