@@ -47,3 +47,23 @@ export const spikeArrestFaults = {
 export function fillFaultstring(spec: FaultSpec, ...values: string[]): FaultSpec {
   return { ...spec, faultstring: spec.faultstring.replace(/\{(\d)\}/g, (m, i: string) => values[Number(i)] ?? m) }
 }
+
+/** ResetQuota runtime faults by fault.name (errorcode `policies.resetquota.<name>`). `{0}` is the policy name. */
+export const resetQuotaFaults = {
+  /** `{1}` is the Quota policy `<Quota name>` names. */
+  InvalidRLPolicy: { name: 'InvalidRLPolicy', status: 500, errorcode: 'policies.resetquota.InvalidRLPolicy', faultstring: 'Invalid rate limit policy {1}' },
+  /** `{1}` is the variable `<Allow ref>` names. */
+  FailedToResolveAllowCountRef: {
+    name: 'FailedToResolveAllowCountRef',
+    status: 500,
+    errorcode: 'policies.resetquota.FailedToResolveAllowCountRef',
+    faultstring: 'Failed to resolve allow count reference {1} for identifier {2} in policy {0}'
+  },
+  /** `{1}` is the variable `<Identifier ref>` names. */
+  FailedToResolveRLPolicy: {
+    name: 'FailedToResolveRLPolicy',
+    status: 500,
+    errorcode: 'policies.resetquota.FailedToResolveRLPolicy',
+    faultstring: 'Failed to resolve rate limit identifier reference {1} in policy {0}'
+  }
+} as const satisfies Record<string, FaultSpec>

@@ -18,6 +18,9 @@ describe('Quota counting', () => {
       '{"fault":{"faultstring":"Rate limit quota violation. Quota limit  exceeded. Identifier : _default","detail":{"errorcode":"policies.ratelimit.QuotaViolation"}}}'
     )
     expect(over.trace.fault!.variables).toMatchObject({ 'fault.name': 'QuotaViolation', 'ratelimit.Q.failed': 'true' })
+    expect(over.trace.steps.find((s) => s.policy === 'Q')!.description).toBe(
+      'default quota for _default: 2 of 2 used until 2026-01-01T00:01:00.000Z; this request (weight 1) is over the limit'
+    )
   })
 
   it('default type: the window starts at the top of the minute, so it resets at the next minute', async () => {

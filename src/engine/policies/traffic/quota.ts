@@ -7,6 +7,7 @@
 import { child, children, xmlBoolean, type XmlElement } from '../../bundle/xml'
 import { PolicyFault } from '../../faults/fault'
 import { fillFaultstring, quotaFaults } from '../../faults/ratelimit'
+import type { CounterStore } from '../../ports'
 import type { CompileContext, PolicyContext, PolicyHandler } from '../types'
 import { identifier, messageWeight, positiveInteger, refOrText, resolve, type RefOrText } from './common'
 import { addUnits, parseStartTime, parseTimeUnit, startOfUnit, windowFrom, type TimeUnit } from './time'
@@ -47,6 +48,35 @@ interface QuotaState {
   used: number
   exceeded: number
   log?: Array<[number, number]>
+  /** When the store drops the entry; ResetQuota writes it back with the same expiry. */
+  expiresAt?: number
+}
+
+/** The counter of a Quota policy for one identifier (classes aside). */
+export function quotaCounterKey(environment: string, proxy: string, policy: string, id: string, className = ''): string {
+  return ['quota', environment, proxy, policy, id, className].join('\u0000')
+}
+
+/**
+ * ResetQuota: gives `amount` back to the counter (oldest requests first in a rolling window).
+ * Returns the used count after the reset, or null when the identifier has no open window.
+ */
+export function giveBackQuota(counters: CounterStore, key: string, amount: number): number | null {
+  const state = counters.get<QuotaState>(key)
+  if (!state || state.expiresAt === undefined) return null
+  let used = Math.max(0, state.used - amount)
+  let log = state.log
+  if (log) {
+    let left = amount
+    log = log.map(([t, w]): [number, number] => {
+      const taken = Math.min(w, left)
+      left -= taken
+      return [t, w - taken]
+    }).filter(([, w]) => w > 0)
+    used = log.reduce((sum, [, w]) => sum + w, 0)
+  }
+  counters.set(key, { ...state, used, ...(log ? { log } : {}) }, state.expiresAt)
+  return used
 }
 
 const nonNegative = (text: string | undefined): number | undefined =>
@@ -235,7 +265,7 @@ export const quotaPolicy: PolicyHandler<QuotaConfig> = {
       // [U] Without an Identifier a product quota is counted per app: its client_id.
       id = vars.getString(`verifyapikey.${config.product.stepName}.client_id`) ?? vars.getString('client_id') ?? '_default'
     }
-    const key = ['quota', ctx.environment.name, ctx.proxy.name, ctx.policyName, id, limits.className ?? ''].join('\u0000')
+    const key = quotaCounterKey(ctx.environment.name, ctx.proxy.name, ctx.policyName, id, limits.className ?? '')
     const now = ctx.services.clock.now()
     const counters = ctx.services.counters
     const state = currentWindow(config, limits, now, counters.get<QuotaState>(key))
@@ -243,8 +273,8 @@ export const quotaPolicy: PolicyHandler<QuotaConfig> = {
     const next: QuotaState = allowed
       ? { ...state, used: state.used + weight, ...(state.log ? { log: [...state.log, [now, weight] as [number, number]] } : {}) }
       : { ...state, exceeded: state.exceeded + 1 }
-    const expiresAt = config.type === 'rollingwindow' ? addUnits(now, limits.unit, limits.interval) : next.end
-    counters.set(key, next, expiresAt)
+    next.expiresAt = config.type === 'rollingwindow' ? addUnits(now, limits.unit, limits.interval) : next.end
+    counters.set(key, next, next.expiresAt)
 
     const prefix = `ratelimit.${ctx.policyName}`
     const counts = {
