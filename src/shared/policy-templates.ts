@@ -247,6 +247,22 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <UseEffectiveCount>false</UseEffectiveCount>
 </SpikeArrest>
 `
+  },
+  {
+    id: 'reset-quota',
+    label: 'ResetQuota',
+    group: 'Traffic',
+    summary: 'Gives requests back to a Quota policy’s counter for an identifier.',
+    defaultName: 'Reset-Quota',
+    placement: 'flow',
+    xml: (name) => `<ResetQuota name="${xmlName(name)}">
+  <Quota name="Quota-Per-App">
+    <Identifier ref="client_id">
+      <Allow>1</Allow>
+    </Identifier>
+  </Quota>
+</ResetQuota>
+`
   }
 ]
 

@@ -20,7 +20,8 @@ describe('policy templates', () => {
       'RaiseFault',
       'JavaScript',
       'Quota',
-      'SpikeArrest'
+      'SpikeArrest',
+      'ResetQuota'
     ])
   })
 
