@@ -179,6 +179,17 @@ function resolveLimits(config: QuotaConfig, ctx: PolicyContext): Limits {
   return { allow, interval, unit, className }
 }
 
+/** A rolling window keeps at most this many entries per counter: requests close in time share one. */
+const ROLLING_STEPS = 600
+
+/** The log with this request added, merged into the last entry when it falls in the same 1/600 of the window. */
+function logRequest(log: Array<[number, number]>, now: number, weight: number, limits: Limits): Array<[number, number]> {
+  const step = (now - addUnits(now, limits.unit, -limits.interval)) / ROLLING_STEPS
+  const last = log[log.length - 1]
+  if (last && now - last[0] < step) return [...log.slice(0, -1), [last[0], last[1] + weight]]
+  return [...log, [now, weight]]
+}
+
 /** The window `now` falls in, continuing `previous` when it is still open. */
 function currentWindow(config: QuotaConfig, limits: Limits, now: number, previous: QuotaState | undefined): QuotaState {
   const { interval, unit } = limits
@@ -271,7 +282,7 @@ export const quotaPolicy: PolicyHandler<QuotaConfig> = {
     const state = currentWindow(config, limits, now, counters.get<QuotaState>(key))
     const allowed = state.used + weight <= limits.allow
     const next: QuotaState = allowed
-      ? { ...state, used: state.used + weight, ...(state.log ? { log: [...state.log, [now, weight] as [number, number]] } : {}) }
+      ? { ...state, used: state.used + weight, ...(state.log ? { log: logRequest(state.log, now, weight, limits) } : {}) }
       : { ...state, exceeded: state.exceeded + 1 }
     next.expiresAt = config.type === 'rollingwindow' ? addUnits(now, limits.unit, limits.interval) : next.end
     counters.set(key, next, next.expiresAt)
