@@ -162,6 +162,7 @@ describe('Quota runtime faults', () => {
     ['FailedToResolveQuotaIntervalTimeUnitReference', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit ref="request.header.x-u"/>'), {}],
     ['FailedToResolveQuotaIntervalTimeUnitReference', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit ref="request.header.x-u"/>'), { 'x-u': 'fortnight' }],
     ['FailedToResolveAllowCountReference', quota('<Allow countRef="request.header.x-a"/><Interval>1</Interval><TimeUnit>minute</TimeUnit>'), {}],
+    ['FailedToResolveQuotaIntervalReference', quota('<Allow count="1"/><Interval>99999999999</Interval><TimeUnit>month</TimeUnit>'), {}],
     ['InvalidMessageWeight', perMinute(5, '', '<MessageWeight ref="request.header.x-w"/>'), { 'x-w': '1.5' }]
   ])('%s (500)', async (name, xml, headers) => {
     const result = await rig({ Q: xml }).get(headers)

@@ -115,6 +115,8 @@ function compileTimeUnit(el: XmlElement | undefined, ctx: CompileContext): RefOr
   return value
 }
 
+const MAX_DATE = 8.64e15
+
 /** The limits this request is counted against, resolved from variables, product and policy. */
 interface Limits {
   allow: number
@@ -175,6 +177,10 @@ function resolveLimits(config: QuotaConfig, ctx: PolicyContext): Limits {
   if (!unit) {
     const ref = config.timeUnit?.ref ?? 'TimeUnit'
     throw fault(quotaFaults.FailedToResolveQuotaIntervalTimeUnitReference, ctx, ref, unitText === undefined ? `no <TimeUnit> value (${ref} is unresolved)` : `time unit "${unitText}" is not one of second, minute, hour, day, week, month`)
+  }
+  // A window must end at a time a Date can hold (Interval="9999999999" months would not).
+  if (!(Math.abs(addUnits(ctx.services.clock.now(), unit, interval)) <= MAX_DATE)) {
+    throw fault(quotaFaults.FailedToResolveQuotaIntervalReference, ctx, config.interval?.ref ?? 'Interval', `an interval of ${interval} ${unit}(s) ends past year 275760`)
   }
   return { allow, interval, unit, className }
 }
