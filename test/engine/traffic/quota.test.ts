@@ -53,6 +53,11 @@ describe('Quota counting', () => {
     expect(await statuses(r, 1)).toEqual([200])
   })
 
+  it('calendar without StartTime deploys and tiles from the epoch (hours start on the hour)', async () => {
+    const r = rig({ Q: quota('<Allow count="1"/><Interval>1</Interval><TimeUnit>hour</TimeUnit>', ' type="calendar"') }, ['Q'], { start: T0 + 30 * MINUTE })
+    expect(written(await r.get(), 'Q')['ratelimit.Q.expiry.time']).toBe(String(T0 + 60 * MINUTE))
+  })
+
   it('rollingwindow: counts the requests of the last interval', async () => {
     const r = rig({ Q: perMinute(2, ' type="rollingwindow"') })
     expect(await statuses(r, 1)).toEqual([200])
@@ -178,7 +183,6 @@ describe('Quota deployment errors', () => {
     ['InvalidQuotaInterval', quota('<Allow count="1"/><Interval>one</Interval><TimeUnit>minute</TimeUnit>'), '/Quota/Interval'],
     ['InvalidQuotaTimeUnit', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit>fortnight</TimeUnit>'), '/Quota/TimeUnit'],
     ['InvalidStartTime', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit>hour</TimeUnit><StartTime>2026/01/01</StartTime>', ' type="calendar"'), '/Quota/StartTime'],
-    ['InvalidStartTime', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit>hour</TimeUnit>', ' type="calendar"'), '/Quota'],
     ['StartTimeNotSupported', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit>hour</TimeUnit><StartTime>2026-01-01 00:00:00</StartTime>', ' type="flexi"'), '/Quota/StartTime'],
     ['InvalidTimeUnitForDistributedQuota', quota('<Allow count="1"/><Interval>1</Interval><TimeUnit>second</TimeUnit><Distributed>true</Distributed>'), '/Quota/TimeUnit'],
     [

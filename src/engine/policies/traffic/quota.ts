@@ -205,7 +205,8 @@ function currentWindow(config: QuotaConfig, limits: Limits, now: number, previou
     return { start: since, end: now, used: log.reduce((sum, [, w]) => sum + w, 0), exceeded: previous && log.length > 0 ? previous.exceeded : 0, log }
   }
   let window: { start: number; end: number }
-  if (config.type === 'calendar') window = windowFrom(config.startTime!, unit, interval, now)
+  // [U] A calendar Quota without <StartTime> (the reference requires one, but names no error) tiles from the epoch.
+  if (config.type === 'calendar') window = windowFrom(config.startTime ?? 0, unit, interval, now)
   else if (previous && now >= previous.start && now < previous.end) return previous
   else {
     const start = config.type === 'flexi' ? now : startOfUnit(now, unit)
@@ -259,8 +260,6 @@ export const quotaPolicy: PolicyHandler<QuotaConfig> = {
     } else if (startEl) {
       startTime = parseStartTime(startEl.text) ?? null
       if (startTime === null) ctx.error('InvalidStartTime', `<StartTime> "${startEl.text}" is not yyyy-MM-dd HH:mm:ss`, startEl)
-    } else if (type === 'calendar') {
-      ctx.error('InvalidStartTime', 'a calendar Quota needs <StartTime>yyyy-MM-dd HH:mm:ss</StartTime>', root)
     }
     return {
       type,
