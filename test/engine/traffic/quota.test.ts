@@ -196,6 +196,7 @@ describe('Quota deployment errors', () => {
       '/Quota/AsynchronousConfiguration/SyncIntervalInSeconds'
     ],
     ['InvalidQuotaAllowCount', quota('<Interval>1</Interval><TimeUnit>minute</TimeUnit>'), '/Quota'],
+    ['InvalidStepName', quota('<UseQuotaConfigInAPIProduct><DefaultConfig><Allow>1</Allow><Interval>1</Interval><TimeUnit>minute</TimeUnit></DefaultConfig></UseQuotaConfigInAPIProduct>'), '/Quota/UseQuotaConfigInAPIProduct'],
     ['InvalidQuotaAllowCount', quota('<Allow count="many"/><Interval>1</Interval><TimeUnit>minute</TimeUnit>'), '/Quota/Allow']
   ])('%s', (code, xml, path) => {
     expect(deployErrors(xml)).toContainEqual({ code, path })
