@@ -54,3 +54,12 @@ export const systemClock: Clock = { now: () => Date.now() }
 export const cryptoRandom: RandomSource = {
   bytes: (length) => globalThis.crypto.getRandomValues(new Uint8Array(length))
 }
+
+/**
+ * Shared counters of the rate-limiting policies (Quota, SpikeArrest, ResetQuota). Values are small
+ * plain records owned by the policy that wrote them; an entry past `expiresAt` (engine clock) is gone.
+ */
+export interface CounterStore {
+  get<T>(key: string): T | undefined
+  set<T>(key: string, value: T, expiresAt: number): void
+}

@@ -7,7 +7,7 @@ export interface PolicyTemplate {
   id: string
   /** What the menu shows, e.g. `GenerateAccessToken (password)`. */
   label: string
-  group: 'OAuthV2' | 'Security' | 'Mediation' | 'Extension'
+  group: 'OAuthV2' | 'Security' | 'Mediation' | 'Traffic' | 'Extension'
   /** One line: what the policy does. */
   summary: string
   /** The suggested policy name; the user may change it. */
@@ -258,6 +258,54 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <OutputVariable>request</OutputVariable>
   <Source>request</Source>
 </JSONToXML>
+`
+  },
+  {
+    id: 'quota',
+    label: 'Quota',
+    group: 'Traffic',
+    summary: 'Allows a number of requests per app (client_id) per time interval; 429 beyond it.',
+    defaultName: 'Quota-Per-App',
+    placement: 'preflow',
+    xml: (name) => `<Quota name="${xmlName(name)}" type="calendar">
+  <Allow count="100" countRef="request.header.allowed_quota"/>
+  <Interval ref="request.header.quota_count">1</Interval>
+  <TimeUnit ref="request.header.quota_timeout">hour</TimeUnit>
+  <StartTime>2026-1-1 00:00:00</StartTime>
+  <Identifier ref="client_id"/>
+  <Distributed>true</Distributed>
+  <Synchronous>false</Synchronous>
+</Quota>
+`
+  },
+  {
+    id: 'spike-arrest',
+    label: 'SpikeArrest',
+    group: 'Traffic',
+    summary: 'Smooths traffic spikes: 30pm lets one request through every 2 seconds.',
+    defaultName: 'Spike-Arrest',
+    placement: 'preflow',
+    xml: (name) => `<SpikeArrest name="${xmlName(name)}">
+  <Rate>30pm</Rate>
+  <Identifier ref="client_id"/>
+  <UseEffectiveCount>false</UseEffectiveCount>
+</SpikeArrest>
+`
+  },
+  {
+    id: 'reset-quota',
+    label: 'ResetQuota',
+    group: 'Traffic',
+    summary: 'Gives requests back to a Quota policy’s counter for an identifier.',
+    defaultName: 'Reset-Quota',
+    placement: 'flow',
+    xml: (name) => `<ResetQuota name="${xmlName(name)}">
+  <Quota name="Quota-Per-App">
+    <Identifier ref="client_id">
+      <Allow>1</Allow>
+    </Identifier>
+  </Quota>
+</ResetQuota>
 `
   }
 ]

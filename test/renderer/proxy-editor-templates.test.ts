@@ -20,7 +20,10 @@ describe('policy templates', () => {
       'RaiseFault',
       'JavaScript',
       'XMLToJSON',
-      'JSONToXML'
+      'JSONToXML',
+      'Quota',
+      'SpikeArrest',
+      'ResetQuota'
     ])
   })
 

@@ -3,9 +3,10 @@ import type { PolicyHandler } from './types'
 import { standardPolicies } from './standard'
 import { securityPolicies } from './security'
 import { mediationPolicies } from './mediation'
+import { trafficPolicies } from './traffic'
 
 export type { PolicyHandler, PolicyContext, CompileContext, DeploymentError, FlowVariables, MutableMessage, EngineServices } from './types'
 
 export const policyHandlers: ReadonlyMap<string, PolicyHandler> = new Map(
-  [...standardPolicies, ...securityPolicies, ...mediationPolicies].map((h) => [h.type, h as PolicyHandler])
+  [...standardPolicies, ...securityPolicies, ...mediationPolicies, ...trafficPolicies].map((h) => [h.type, h as PolicyHandler])
 )

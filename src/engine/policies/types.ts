@@ -5,7 +5,7 @@
  */
 import type { XmlElement } from '../bundle/xml'
 import type { ApiProxy, Environment, Workspace } from '../../shared/model'
-import type { Clock, HttpClient, RandomSource } from '../ports'
+import type { Clock, CounterStore, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import type { ScriptSandbox } from '../sandbox'
 
@@ -55,6 +55,8 @@ export interface EngineServices {
   http: HttpClient
   /** Where untrusted scripts run, with time and memory limits. */
   scripts: ScriptSandbox
+  /** Quota and SpikeArrest counters, on the engine clock. */
+  counters: CounterStore
   /** The workspace the current deployment was built from. */
   workspace(): Workspace
 }

@@ -10,7 +10,8 @@ import { faultEnvelope } from '../faults/fault'
 import { applicationNotFound } from '../faults/runtime'
 import { policyHandlers } from '../policies'
 import type { DeploymentError, EngineServices, PolicyHandler } from '../policies/types'
-import type { Clock, HttpClient, RandomSource } from '../ports'
+import type { Clock, CounterStore, HttpClient, RandomSource } from '../ports'
+import { MemoryCounterStore } from '../policies/traffic/counter-store'
 import type { TokenStore } from '../tokens/store'
 import { ScriptSandbox, setRegexTimeLimit, sharedScriptSandbox, type SandboxLimits } from '../sandbox'
 import { DEFAULT_TRACE_LIMIT, DEFAULT_TRACE_MAX_BYTES, TraceBuffer } from '../trace/buffer'
@@ -56,6 +57,8 @@ export interface EngineDeps {
   random: RandomSource
   tokens: TokenStore
   http: HttpClient
+  /** Quota and SpikeArrest counters; in memory on `clock` when absent. */
+  counters?: CounterStore
   /** Trace ring buffer size, default 5000. */
   traceLimit?: number
   /** Bound on the bytes retained traces keep alive (bodies, messages, steps, variables), default 64 MiB. */
@@ -144,6 +147,7 @@ class GatewayEngine implements Engine {
       tokens: deps.tokens,
       http: deps.http,
       scripts: deps.sandbox ? new ScriptSandbox(deps.sandbox) : sharedScriptSandbox(),
+      counters: deps.counters ?? new MemoryCounterStore(deps.clock),
       workspace: () => this.current
     }
   }

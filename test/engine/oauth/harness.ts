@@ -202,6 +202,7 @@ export async function run(e: Env, config: OAuthV2Config, init: RequestInit = {},
       tokens: e.store,
       http: { send: () => Promise.reject(new Error('no network in tests')) },
       scripts: sharedScriptSandbox(),
+      counters: { get: () => undefined, set: () => undefined },
       workspace: () => e.ws
     },
     note: (t) => void notes.push(t)

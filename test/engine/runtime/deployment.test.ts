@@ -18,8 +18,8 @@ const cases: Case[] = [
   },
   {
     name: 'unknown policy type',
-    change: { ...base, policies: { Q: '<Quota name="Q"/>' } },
-    code: 'UnknownPolicyType', file: 'policies/Q.xml', path: '/Quota', line: 1, column: 1
+    change: { ...base, policies: { Q: '<QuantumPolicy name="Q"/>' } },
+    code: 'UnknownPolicyType', file: 'policies/Q.xml', path: '/QuantumPolicy', line: 1, column: 1
   },
   {
     name: 'a Step naming a missing policy',
@@ -104,7 +104,7 @@ describe('deployment errors', () => {
     const engine = makeEngine()
     const report = engine.deploy(workspace([proxy({
       ...base,
-      policies: { Q: '<Quota name="Q"/>', AM: '<AssignMessage name="AM"><AssignVariable><Value>x</Value></AssignVariable></AssignMessage>' },
+      policies: { Q: '<QuantumPolicy name="Q"/>', AM: '<AssignMessage name="AM"><AssignVariable><Value>x</Value></AssignVariable></AssignMessage>' },
       proxyEndpoints: { default: proxyEndpoint(`<PreFlow><Request>${step('Ghost')}${step('AM', '(a = ')}</Request></PreFlow>`) }
     })]))
     expect(report.errors.map((e) => e.code).sort()).toEqual(['InvalidCondition', 'InvalidVariableName', 'NonExistentPolicy', 'UnknownPolicyType'])

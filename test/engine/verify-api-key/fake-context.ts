@@ -82,6 +82,7 @@ export async function runPolicy<C>(handler: PolicyHandler<C>, config: C, opts: R
       tokens: opts.tokens ?? createMemoryTokenStore(),
       http: { send: () => Promise.reject(new Error('no http in tests')) },
       scripts: sharedScriptSandbox(),
+      counters: { get: () => undefined, set: () => undefined },
       workspace: () => opts.ws
     },
     note: (t) => notes.push(t)
