@@ -2,9 +2,10 @@
 import type { PolicyHandler } from './types'
 import { standardPolicies } from './standard'
 import { securityPolicies } from './security'
+import { protectionPolicies } from './protection'
 
 export type { PolicyHandler, PolicyContext, CompileContext, DeploymentError, FlowVariables, MutableMessage, EngineServices } from './types'
 
 export const policyHandlers: ReadonlyMap<string, PolicyHandler> = new Map(
-  [...standardPolicies, ...securityPolicies].map((h) => [h.type, h as PolicyHandler])
+  [...standardPolicies, ...securityPolicies, ...protectionPolicies].map((h) => [h.type, h as PolicyHandler])
 )
