@@ -18,7 +18,10 @@ describe('policy templates', () => {
       'VerifyAPIKey',
       'AssignMessage',
       'RaiseFault',
-      'JavaScript'
+      'JavaScript',
+      'CORS',
+      'JSONThreatProtection',
+      'XMLThreatProtection'
     ])
   })
 

@@ -59,6 +59,10 @@ export const jsonThreatProtectionPolicy: PolicyHandler<JsonThreatProtectionConfi
       return
     }
     const body = message.content
+    if (body === '') {
+      ctx.note(`${name} has no payload: nothing to check`)
+      return
+    }
     const result = scanJson(body, config.limits)
     if (result.ok) {
       ctx.note(`${name} payload (${body.length} characters) within every limit`)
