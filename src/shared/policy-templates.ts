@@ -285,6 +285,21 @@ context.setVariable('request.header.X-Script-Verb', verb);
   </ValueLimits>
 </XMLThreatProtection>
 `
+  },
+  {
+    id: 'access-entity',
+    label: 'AccessEntity',
+    group: 'Security',
+    summary: 'Reads the developer (or app, API product, key) of a consumer key into AccessEntity.<policy>.',
+    defaultName: 'Access-Developer',
+    placement: 'flow',
+    xml: (name) => `<AccessEntity continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <EntityType value="developer"/>
+  <EntityIdentifier ref="request.queryparam.apikey" type="consumerkey"/>
+  <OutputFormat>XML</OutputFormat>
+</AccessEntity>
+`
   }
 ]
 

@@ -21,7 +21,8 @@ describe('policy templates', () => {
       'JavaScript',
       'CORS',
       'JSONThreatProtection',
-      'XMLThreatProtection'
+      'XMLThreatProtection',
+      'AccessEntity'
     ])
   })
 
