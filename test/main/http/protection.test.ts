@@ -15,6 +15,8 @@ import type { Workspace } from '../../../src/shared/model'
 const POLICIES = {
   'Add-CORS': `<CORS name="Add-CORS"><AllowOrigins>https://shop.example</AllowOrigins><AllowMethods>GET, POST</AllowMethods><ExposeHeaders>X-Backend</ExposeHeaders><MaxAge>60</MaxAge></CORS>`,
   JTP: `<JSONThreatProtection name="JTP"><ContainerDepth>3</ContainerDepth><ArrayElementCount>10</ArrayElementCount></JSONThreatProtection>`,
+  AE: `<AccessEntity name="AE"><EntityType value="developer"/><EntityIdentifier ref="request.header.x-apikey" type="consumerkey"/><OutputFormat>JSON</OutputFormat></AccessEntity>`,
+  'Send-Developer': `<AssignMessage name="Send-Developer"><Set><Headers><Header name="X-Developer">{AccessEntity.AE}</Header></Headers></Set><AssignTo createNew="false" type="request"/></AssignMessage>`,
   XTP: `<XMLThreatProtection name="XTP"><StructureLimits><NodeDepth>3</NodeDepth></StructureLimits></XMLThreatProtection>`
 }
 
@@ -39,18 +41,32 @@ function protectionWorkspace(targetPort: number): Workspace {
       }
     ],
     apiProducts: [],
-    developers: [],
-    apps: []
+    developers: [{ developerId: 'dev-1', email: 'ada@shop.example', firstName: 'Ada', lastName: 'L', userName: 'ada', status: 'active', attributes: [] }],
+    apps: [
+      {
+        appId: 'app-1',
+        name: 'Shop_App',
+        developerId: 'dev-1',
+        callbackUrl: '',
+        status: 'approved',
+        attributes: [],
+        scopes: [],
+        createdAt: 0,
+        credentials: [{ consumerKey: 'shop-key', consumerSecret: 'shop-secret', status: 'approved', issuedAt: 0, expiresAt: -1, apiProducts: [], scopes: [], attributes: [] }]
+      }
+    ]
   } as unknown as Workspace
 }
 
 let gatelab: GatelabConsole
 let target: http.Server
 let backendCalls = 0
+let lastDeveloperHeader: string | undefined
 
 beforeAll(async () => {
   target = http.createServer((req, res) => {
     backendCalls++
+    lastDeveloperHeader = req.headers['x-developer'] as string | undefined
     req.resume()
     res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Backend': 'yes' }).end('service')
   })
@@ -100,6 +116,12 @@ describe('protection policies over HTTP', () => {
       '{"fault":{"faultstring":"JSONThreatProtection[JTP]: Execution failed. reason: JSONThreatProtection[JTP]: Exceeded container depth at line 1","detail":{"errorcode":"steps.jsonthreatprotection.ExecutionFailed"}}}'
     )
     expect(backendCalls).toBe(0)
+  })
+
+  it('AccessEntity hands the developer of the calling key to the backend', async () => {
+    const res = await fetch(`${base()}/shop/cart`, { headers: { 'X-ApiKey': 'shop-key' } })
+    expect(res.status).toBe(200)
+    expect(JSON.parse(lastDeveloperHeader!)).toMatchObject({ developerId: 'dev-1', email: 'ada@shop.example', apps: ['Shop_App'], organizationName: 'protect' })
   })
 
   it('an XML body nested too deep is refused; a fitting one goes through', async () => {
