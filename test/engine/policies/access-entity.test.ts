@@ -1,18 +1,19 @@
 import { describe, expect, test } from 'vitest'
 import { call, deployOk, makeEngine, proxy, proxyEndpoint, step, workspace } from '../runtime/helpers'
 import { deployErrors } from './standard-helpers'
+import { apiProductSchema, developerAppSchema, developerSchema } from '../../../src/shared/model'
 
 const entities = {
-  apiProducts: [{ name: 'Gold', displayName: 'Gold plan', environments: ['test'], proxies: ['p'], scopes: ['read'], attributes: [{ name: 'tier', value: 'gold' }] }],
-  developers: [{ developerId: 'dev-1', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', userName: 'ada', attributes: [{ name: 'team', value: 'R&D' }] }],
+  apiProducts: [apiProductSchema.parse({ name: 'Gold', displayName: 'Gold plan', environments: ['test'], proxies: ['p'], scopes: ['read'], attributes: [{ name: 'tier', value: 'gold' }] })],
+  developers: [developerSchema.parse({ developerId: 'dev-1', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', userName: 'ada', attributes: [{ name: 'team', value: 'R&D' }] })],
   apps: [
-    {
+    developerAppSchema.parse({
       appId: 'app-1',
       name: 'Analytical',
       developerId: 'dev-1',
       createdAt: 5,
-      credentials: [{ consumerKey: 'key-1', consumerSecret: 'secret-1', issuedAt: 7, apiProducts: [{ apiproduct: 'Gold', status: 'approved' as const }] }]
-    }
+      credentials: [{ consumerKey: 'key-1', consumerSecret: 'secret-1', issuedAt: 7, apiProducts: [{ apiproduct: 'Gold', status: 'approved' }] }]
+    })
   ]
 }
 
