@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { deployErrors, runWith } from './standard-helpers'
+import { explainTrace } from '../../../src/engine/explain'
+import { workspace } from '../runtime/helpers'
 
 const cors = (inner = '') => `<CORS name="Add-CORS">
   <AllowOrigins>${inner.includes('<AllowOrigins>') ? '' : 'https://app.example, {allowed.origin}'}</AllowOrigins>
@@ -112,4 +114,14 @@ describe('CORS', () => {
   ])('deployment error %#', (xml, codes) => {
     expect(deployErrors({ B: xml })).toEqual(codes)
   })
+})
+
+test('CORS UnresolvedVariable explanation says how to fix it', async () => {
+  const strict = `<CORS name="Add-CORS"><AllowOrigins>{allowed.origin}</AllowOrigins><IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables></CORS>`
+  const r = await runWith({ policies: { 'Add-CORS': strict }, request: ['Add-CORS'] }, 'GET', '/p', { Origin: 'https://x.example' })
+  const d = explainTrace(workspace([]), r.trace)!
+  expect([d.code, d.cause]).toEqual([
+    'payload-rejected',
+    '<AllowOrigins> of Add-CORS references a variable with no value (CORS[Add-CORS]: Unable to resolve variable allowed.origin): set it before the CORS step, or set <IgnoreUnresolvedVariables> to true'
+  ])
 })

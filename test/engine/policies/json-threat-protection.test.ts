@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { scanJson } from '../../../src/engine/policies/protection/json-scan'
 import { deployErrors, runWith } from './standard-helpers'
+import { explainTrace } from '../../../src/engine/explain'
+import { workspace } from '../runtime/helpers'
 
 const jtp = (limits: string, source = '') => `<JSONThreatProtection name="JTP-1">${limits}${source}</JSONThreatProtection>`
 const json = { 'Content-Type': 'application/json' }
@@ -75,5 +77,17 @@ describe('JSONThreatProtection', () => {
 
   test('a limit that is not a number is a deployment error', () => {
     expect(deployErrors({ B: '<JSONThreatProtection name="B"><ContainerDepth>deep</ContainerDepth></JSONThreatProtection>' })).toEqual(['InvalidLimit'])
+  })
+})
+
+describe('JSONThreatProtection explanation', () => {
+  test('the explanation names the policy, the limit broken and what to do', async () => {
+    const r = await post(jtp('<ArrayElementCount>2</ArrayElementCount>'), '[1,2,3]')
+    const d = explainTrace(workspace([]), r.trace)!
+    expect(d.code).toBe('payload-rejected')
+    expect(d.cause).toBe(
+      'JSONThreatProtection JTP-1 refused the JSON payload before anything else read it (JSONThreatProtection[JTP-1]: Execution failed. reason: JSONThreatProtection[JTP-1]: Exceeded array element count at line 1): send a payload within its limits, or raise the limit in the policy if such payloads are legitimate'
+    )
+    expect(d.gatewayView).toContain('Policy: JSONThreatProtection JTP-1')
   })
 })

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { deployErrors, runWith } from './standard-helpers'
+import { explainTrace } from '../../../src/engine/explain'
+import { workspace } from '../runtime/helpers'
 
 const xtp = (inner: string) => `<XMLThreatProtection name="XTP-1">${inner}</XMLThreatProtection>`
 const xml = { 'Content-Type': 'application/xml' }
@@ -88,4 +90,11 @@ describe('XMLThreatProtection', () => {
 
 test('XMLThreatProtection: an empty XML body has nothing to check', async () => {
   expect((await post(xtp('<StructureLimits><NodeDepth>1</NodeDepth></StructureLimits>'), '')).status).toBe(200)
+})
+
+test('XMLThreatProtection: malformed XML is explained as such', async () => {
+  const r = await post(xtp('<StructureLimits><NodeDepth>5</NodeDepth></StructureLimits>'), '<a><b></a>')
+  const d = explainTrace(workspace([]), r.trace)!
+  expect(d.code).toBe('payload-rejected')
+  expect(d.cause).toMatch(/^The payload is declared as XML but is not well-formed, so XTP-1 refused it \(/)
 })
