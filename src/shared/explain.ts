@@ -52,6 +52,8 @@ export type DiagnosisCode =
   | 'target-failed'
   | 'internal-error'
   | 'setup-changed'
+  /** A protection policy (CORS, JSON/XML threat protection) refused the request. */
+  | 'payload-rejected'
   | 'unknown-fault'
 
 export interface Diagnosis {

@@ -307,6 +307,91 @@ context.setVariable('request.header.X-Script-Verb', verb);
   </Quota>
 </ResetQuota>
 `
+  },
+  {
+    id: 'cors',
+    label: 'CORS',
+    group: 'Security',
+    summary: 'Answers browser preflight requests and adds the CORS headers to responses for allowed origins.',
+    defaultName: 'Add-CORS',
+    placement: 'preflow',
+    xml: (name) => `<CORS continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <AllowOrigins>{request.header.origin}</AllowOrigins>
+  <AllowMethods>GET, PUT, POST, DELETE</AllowMethods>
+  <AllowHeaders>origin, x-requested-with, accept, content-type</AllowHeaders>
+  <ExposeHeaders>*</ExposeHeaders>
+  <MaxAge>3628800</MaxAge>
+  <AllowCredentials>false</AllowCredentials>
+  <GeneratePreflightResponse>true</GeneratePreflightResponse>
+  <IgnoreUnresolvedVariables>true</IgnoreUnresolvedVariables>
+</CORS>
+`
+  },
+  {
+    id: 'json-threat-protection',
+    label: 'JSONThreatProtection',
+    group: 'Security',
+    summary: 'Rejects JSON payloads that exceed depth, size and count limits before anything parses them.',
+    defaultName: 'JSON-Threat-Protection',
+    placement: 'preflow',
+    xml: (name) => `<JSONThreatProtection continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <ArrayElementCount>20</ArrayElementCount>
+  <ContainerDepth>10</ContainerDepth>
+  <ObjectEntryCount>15</ObjectEntryCount>
+  <ObjectEntryNameLength>50</ObjectEntryNameLength>
+  <Source>request</Source>
+  <StringValueLength>500</StringValueLength>
+</JSONThreatProtection>
+`
+  },
+  {
+    id: 'xml-threat-protection',
+    label: 'XMLThreatProtection',
+    group: 'Security',
+    summary: 'Rejects XML payloads that exceed name, structure and value limits before anything parses them.',
+    defaultName: 'XML-Threat-Protection',
+    placement: 'preflow',
+    xml: (name) => `<XMLThreatProtection continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <NameLimits>
+    <Element>10</Element>
+    <Attribute>10</Attribute>
+    <NamespacePrefix>10</NamespacePrefix>
+    <ProcessingInstructionTarget>10</ProcessingInstructionTarget>
+  </NameLimits>
+  <Source>request</Source>
+  <StructureLimits>
+    <NodeDepth>5</NodeDepth>
+    <AttributeCountPerElement>2</AttributeCountPerElement>
+    <NamespaceCountPerElement>3</NamespaceCountPerElement>
+    <ChildCount includeComment="true" includeElement="true" includeProcessingInstruction="true" includeText="true">3</ChildCount>
+  </StructureLimits>
+  <ValueLimits>
+    <Text>15</Text>
+    <Attribute>10</Attribute>
+    <NamespaceURI>10</NamespaceURI>
+    <Comment>10</Comment>
+    <ProcessingInstructionData>10</ProcessingInstructionData>
+  </ValueLimits>
+</XMLThreatProtection>
+`
+  },
+  {
+    id: 'access-entity',
+    label: 'AccessEntity',
+    group: 'Security',
+    summary: 'Reads the developer (or app, API product, key) of a consumer key into AccessEntity.<policy>.',
+    defaultName: 'Access-Developer',
+    placement: 'flow',
+    xml: (name) => `<AccessEntity continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <EntityType value="developer"/>
+  <EntityIdentifier ref="request.queryparam.apikey" type="consumerkey"/>
+  <OutputFormat>XML</OutputFormat>
+</AccessEntity>
+`
   }
 ]
 

@@ -23,7 +23,11 @@ describe('policy templates', () => {
       'JSONToXML',
       'Quota',
       'SpikeArrest',
-      'ResetQuota'
+      'ResetQuota',
+      'CORS',
+      'JSONThreatProtection',
+      'XMLThreatProtection',
+      'AccessEntity'
     ])
   })
 

@@ -14,6 +14,7 @@ import { JWT_CLOCK_SKEW_SECONDS } from '../tokens/jwt'
 import { jwtFailureVariable } from '../policies/oauthv2/jwt-access-token'
 import { callLines, explainAccess, explainClient, workingCredentialFixes } from './access'
 import { policyElement } from './policy-xml'
+import { PROTECTION_POLICY_TYPES, explainProtectionFault } from './protection'
 
 export type { Diagnosis, Evidence, Fix } from '../../shared/explain'
 export { explainAccess, explainClient } from './access'
@@ -155,6 +156,10 @@ export function explainTrace(ws: Workspace, trace: TraceRecord, lookup: ExplainL
   if (policyType === 'GetOAuthV2Info' || policyType === 'SetOAuthV2Info' || policyType === 'DeleteOAuthV2Info') return explainInfo(ctx)
   if (policyType === 'RaiseFault' || fault.name === 'RaiseFault') return explainRaiseFault(ctx)
   if (fault.name === 'ErrorResponseCode' || TARGET_CAUSES[fault.name]) return explainTarget(ctx)
+  if (policyType && PROTECTION_POLICY_TYPES.has(policyType)) {
+    const { code, cause, view } = explainProtectionFault(policyType, policyName(ctx), fault)
+    return simple(ctx, code, cause, { view })
+  }
   if (fault.name === 'InternalError') {
     return simple(ctx, 'internal-error', `Policy ${fault.policy ?? step?.policy ?? '(unknown)'} failed inside the gateway: ${fault.faultstring}`)
   }

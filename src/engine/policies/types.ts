@@ -74,6 +74,11 @@ export interface PolicyContext {
   readonly services: EngineServices
   /** Adds a plain-language note to this step's trace (e.g. "token found, expires in 3581 s"). */
   note(text: string): void
+  /**
+   * Headers set on the response when it is sent to the client, whatever produced it (CORS attached to the
+   * request flow: the response does not exist yet). Absent in contexts that never send a response.
+   */
+  setHeadersOnSend?(headers: Array<[string, string]>): void
 }
 
 /** One policy type: compiled once per deployment, executed per request. */

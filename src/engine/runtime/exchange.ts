@@ -5,6 +5,7 @@
 import type { TraceFault, TracePhase, TraceRecord, TraceStep, TraceStepKind } from '../../shared/trace'
 import { evaluateCondition } from '../conditions'
 import { PolicyFault, faultEnvelope } from '../faults/fault'
+import { FlowResponse } from './flow-response'
 import {
   internalPolicyError,
   runtimeFault,
@@ -115,6 +116,8 @@ class Exchange {
   private phase: TracePhase = 'proxy-request'
   private proxyFlow: CompiledFlow | null = null
   private flowName = 'PreFlow'
+  /** Headers policies asked to set on the response as it is sent (CORS); null on the hot path. */
+  private headersOnSend: Array<[string, string]> | null = null
 
   constructor(
     private readonly route: ExchangeRoute,
@@ -178,6 +181,8 @@ class Exchange {
 
   /** A fault left the flows: the error flow decides the answer. */
   private async failed(e: unknown): Promise<ExchangeResult> {
+    // A policy answered the client itself (CORS preflight): the flows end without a fault.
+    if (e instanceof FlowResponse) return this.answer()
     const flowFault = e instanceof FlowFault ? e : new FlowFault(this.toFault(e, undefined), this.currentEndpoint, this.state)
     await this.runErrorFlow(flowFault)
     return this.answer()
@@ -186,6 +191,7 @@ class Exchange {
   /** The response as it goes to the client, then PostClientFlow (which cannot change it) and the trace. */
   private answer(): ExchangeResult | Promise<ExchangeResult> {
     const response = this.vars.response
+    if (this.headersOnSend) for (const [name, value] of this.headersOnSend) response.setHeader(name, value)
     const sent: GatewayResponse = {
       status: response.status,
       reasonPhrase: response.reasonPhrase || reasonPhraseFor(response.status),
@@ -398,12 +404,16 @@ class Exchange {
       return null
     }
     let fault: PolicyFault | null = null
+    let answered: FlowResponse | null = null
     this.vars.recorder = recorder
     try {
       await policy.handler.execute(policy.config, this.policyContext(policy, flow, notes))
     } catch (e) {
-      fault = this.toFault(e, policy)
-      this.setFaultVariables(fault, policy)
+      if (e instanceof FlowResponse && flow === 'request') answered = e
+      else {
+        fault = this.toFault(e, policy)
+        this.setFaultVariables(fault, policy)
+      }
     } finally {
       this.vars.recorder = null
     }
@@ -433,6 +443,10 @@ class Exchange {
       executed.continueOnError = policy.continueOnError
     }
     this.steps.push(executed)
+    if (answered) {
+      this.vars.response = new HttpMessage({ status: answered.status, headers: answered.headers, body: answered.body })
+      throw answered
+    }
     if (!fault) return null
     if (policy.continueOnError) return null
     if (flow === 'error') return fault
@@ -452,6 +466,9 @@ class Exchange {
       services: route.services,
       note: (text: string) => {
         notes.push(text)
+      },
+      setHeadersOnSend: (headers: Array<[string, string]>) => {
+        this.headersOnSend = this.headersOnSend ? [...this.headersOnSend, ...headers] : headers
       }
     }
   }
