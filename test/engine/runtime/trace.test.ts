@@ -90,13 +90,13 @@ describe('trace records', () => {
         'proxy.pathsuffix': '/a/b',
         'proxy.url': 'http://gw.example:9001/pass/a/b?x=1&y=two',
         'client.received.start.timestamp': String(T0),
-        'target.received.end.timestamp': String(T0),
         'request.header.Accept': 'text/plain',
         'request.queryparam.y': 'two',
         'response.header.Content-Type': 'application/json'
       })
     })
     // Step times are the exchange's start plus monotonic elapsed time: in order, never before the start.
+    expect(Number(stored.variables['target.received.end.timestamp'])).toBeGreaterThanOrEqual(T0)
     const [route, target] = stored.steps
     expect(route!.startedAt).toBeGreaterThanOrEqual(T0)
     expect(target!.startedAt).toBeGreaterThanOrEqual(route!.startedAt)
