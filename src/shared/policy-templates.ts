@@ -392,6 +392,64 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <OutputFormat>XML</OutputFormat>
 </AccessEntity>
 `
+  },
+  {
+    id: 'generate-jwt',
+    label: 'GenerateJWT',
+    group: 'Security',
+    summary: 'Signs a JWT with the configured claims into jwt.<policy>.generated_jwt (or OutputVariable).',
+    defaultName: 'Generate-JWT',
+    placement: 'flow',
+    xml: (name) => `<GenerateJWT continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Algorithm>HS256</Algorithm>
+  <SecretKey>
+    <Value ref="private.secretkey"/>
+  </SecretKey>
+  <Subject ref="client_id"/>
+  <Issuer>urn://gatelab</Issuer>
+  <Audience>orders</Audience>
+  <ExpiresIn>1h</ExpiresIn>
+  <Id/>
+  <AdditionalClaims>
+    <Claim name="scope" ref="scope"/>
+  </AdditionalClaims>
+  <OutputVariable>output-jwt</OutputVariable>
+  <IgnoreUnresolvedVariables>true</IgnoreUnresolvedVariables>
+</GenerateJWT>
+`
+  },
+  {
+    id: 'verify-jwt',
+    label: 'VerifyJWT',
+    group: 'Security',
+    summary: 'Verifies the Bearer JWT (signature, times, issuer, audience) and sets jwt.<policy>.* from its claims.',
+    defaultName: 'Verify-JWT',
+    placement: 'preflow',
+    xml: (name) => `<VerifyJWT continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Algorithm>RS256</Algorithm>
+  <PublicKey>
+    <JWKS uri="https://idp.example.com/.well-known/jwks.json"/>
+  </PublicKey>
+  <Issuer>https://idp.example.com</Issuer>
+  <Audience>orders</Audience>
+  <TimeAllowance>30s</TimeAllowance>
+</VerifyJWT>
+`
+  },
+  {
+    id: 'decode-jwt',
+    label: 'DecodeJWT',
+    group: 'Security',
+    summary: 'Reads the header and claims of the Bearer JWT into jwt.<policy>.* without verifying it.',
+    defaultName: 'Decode-JWT',
+    placement: 'flow',
+    xml: (name) => `<DecodeJWT continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Source>request.header.x-jwt</Source>
+</DecodeJWT>
+`
   }
 ]
 

@@ -1,6 +1,7 @@
 /** GenerateJWT, VerifyJWT and DecodeJWT through the engine: algorithms, keys, claims, times, faults, variables. */
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { CompactSign, decodeJwt, decodeProtectedHeader, exportJWK } from 'jose'
+import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { createEngine } from '../../../src/engine'
 import type { OutboundRequest } from '../../../src/engine/ports'
@@ -276,5 +277,21 @@ describe('VerifyJWT', () => {
     )
     const r = await g.call()
     expect([r.status, r.json.headers['x-out']]).toEqual([200, '300'])
+  })
+
+  test('ES384 with a PEM X.509 certificate (GenerateJWT with the matching private key)', async () => {
+    const fixture = (f: string): string => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8')
+    const g = gateway(
+      {
+        Keys: setVars({ 'private.key': fixture('es384-key.pem'), cert: fixture('es384-cert.pem') }),
+        GJ: `<GenerateJWT name="GJ"><Algorithm>ES384</Algorithm><PrivateKey><Value ref="private.key"/></PrivateKey><Issuer>me</Issuer><OutputVariable>t</OutputVariable></GenerateJWT>`,
+        VJ: vj('<Source>t</Source><Issuer>me</Issuer>', 'ES384', '<PublicKey><Certificate ref="cert"/></PublicKey>')
+      },
+      ['Keys', 'GJ', 'VJ']
+    )
+    expect((await g.call()).status).toBe(200)
+    const bad = gateway({ Keys: setVars({ cert: 'garbage' }), VJ: vj('', 'ES384', '<PublicKey><Certificate ref="cert"/></PublicKey>') }, ['Keys', 'VJ'])
+    const token = await sign({}, { alg: 'ES384' }, generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey)
+    expect(fault(await bad.call({ Authorization: `Bearer ${token}` }))).toEqual([401, 'steps.jwt.KeyParsingFailed', 'Failed to parse key: policy(VJ) Certificate is not a PEM X.509 certificate'])
   })
 })
