@@ -27,7 +27,11 @@ describe('policy templates', () => {
       'CORS',
       'JSONThreatProtection',
       'XMLThreatProtection',
-      'AccessEntity'
+      'AccessEntity',
+      'ServiceCallout',
+      'PopulateCache',
+      'LookupCache',
+      'InvalidateCache'
     ])
   })
 
