@@ -12,14 +12,14 @@ export interface Rig {
 
 export function rig(
   policies: Record<string, string>,
-  options: { steps?: string[]; answer?: (req: OutboundRequest) => Promise<OutboundResponse> | OutboundResponse; response?: string; env?: string } = {}
+  options: { steps?: string[]; answer?: (req: OutboundRequest) => Promise<OutboundResponse> | OutboundResponse; response?: string; env?: string; target?: string } = {}
 ): Rig {
   let now = T0
   const http = fakeHttp(options.answer)
   const engine = createEngine({ clock: { now: () => now }, random: { bytes: (n) => new Uint8Array(n).fill(7) }, tokens: memoryTokens(), http })
   const steps = options.steps ?? Object.keys(policies)
   const xml = proxyEndpoint(`<PreFlow><Request>${steps.map((s) => step(s)).join('')}</Request><Response>${options.response ?? ''}</Response></PreFlow>`)
-  deployOk(engine, workspace([proxy({ name: 'p', basePath: '/p', policies, proxyEndpoints: { default: xml } })]))
+  deployOk(engine, workspace([proxy({ name: 'p', basePath: '/p', policies, proxyEndpoints: { default: xml }, ...(options.target ? { targetEndpoints: { default: options.target } } : {}) })]))
   return {
     engine,
     sent: http.sent,

@@ -22,13 +22,13 @@ interface CacheKeyConfig {
   fragments: KeyFragment[]
 }
 
-interface CacheCommon {
+export interface CacheCommon {
   resource: string
   scope: Scope
   key: CacheKeyConfig
 }
 
-type Expiry =
+export type Expiry =
   | { kind: 'timeout'; ref: string | null; seconds: number | null }
   | { kind: 'date'; ref: string | null; text: string }
   | { kind: 'timeOfDay'; ref: string | null; text: string }
@@ -38,7 +38,7 @@ const DEFAULT_TIMEOUT_SECONDS = 300
 /** Apigee refuses cache entries larger than this. */
 const MAX_ENTRY_BYTES = 256 * 1024
 
-function compileCommon(root: XmlElement, ctx: CompileContext): CacheCommon {
+export function compileCommon(root: XmlElement, ctx: CompileContext, keyRequired = true): CacheCommon {
   const scopeEl = child(root, 'Scope')
   const scopeText = scopeEl?.text.trim() || 'Exclusive'
   const scope = scopes.find((s) => s.toLowerCase() === scopeText.toLowerCase())
@@ -50,7 +50,7 @@ function compileCommon(root: XmlElement, ctx: CompileContext): CacheCommon {
     if (!ref && el.text.trim() === '') ctx.error('InvalidKeyFragment', '<KeyFragment> needs a ref attribute or a value', el)
     fragments.push({ ref, text: el.text.trim() })
   }
-  if (!keyEl || fragments.length === 0) ctx.error('InvalidCacheKey', '<CacheKey> needs at least one <KeyFragment>', keyEl ?? root)
+  if (keyRequired && (!keyEl || fragments.length === 0)) ctx.error('InvalidCacheKey', '<CacheKey> needs at least one <KeyFragment>', keyEl ?? root)
   return {
     resource: child(root, 'CacheResource')?.text.trim() || '',
     scope: scope ?? 'Exclusive',
@@ -59,7 +59,7 @@ function compileCommon(root: XmlElement, ctx: CompileContext): CacheCommon {
 }
 
 /** The cache key as Apigee composes it (the `cachekey` variable), and the store key it lives under. */
-function cacheKey(config: CacheCommon, ctx: PolicyContext): { cacheKey: string; storeKey: string } {
+export function cacheKey(config: CacheCommon, ctx: PolicyContext, extra: string[] = []): { cacheKey: string; storeKey: string } {
   const vars = ctx.variables
   // An unresolved fragment ref contributes nothing, as on Apigee.
   const fragments = config.key.fragments.map((f) => (f.ref ? vars.getString(f.ref) : f.text)).filter((v): v is string => v !== undefined && v !== '')
@@ -79,7 +79,7 @@ function cacheKey(config: CacheCommon, ctx: PolicyContext): { cacheKey: string; 
       Exclusive: [org, env, proxy, revision, target || endpoint]
     }[config.scope].join('__')
   }
-  const key = [prefix, ...fragments].join('__')
+  const key = [prefix, ...fragments, ...extra].join('__')
   return { cacheKey: key, storeKey: storeKey(ctx, config.resource, key) }
 }
 
@@ -88,7 +88,7 @@ function storeKey(ctx: PolicyContext, resource: string, key: string): string {
   return [ctx.environment.name, resource, key].join('\u0000')
 }
 
-function compileExpiry(root: XmlElement, ctx: CompileContext): Expiry {
+export function compileExpiry(root: XmlElement, ctx: CompileContext): Expiry {
   const settings = child(root, 'ExpirySettings')
   if (!settings) return { kind: 'timeout', ref: null, seconds: DEFAULT_TIMEOUT_SECONDS }
   const timeout = child(settings, 'TimeoutInSeconds') ?? child(settings, 'TimeoutInSec')
@@ -135,7 +135,7 @@ function parseTimeOfDay(text: string): number | undefined {
 const DAY = 86_400_000
 
 /** When an entry written now expires; the ref's value wins over the text when it is valid. */
-function expiresAt(expiry: Expiry, ctx: PolicyContext): number {
+export function expiresAt(expiry: Expiry, ctx: PolicyContext): number {
   const now = ctx.services.clock.now()
   const refValue = expiry.ref ? ctx.variables.getString(expiry.ref) : undefined
   if (expiry.kind === 'timeout') {
@@ -152,7 +152,7 @@ function expiresAt(expiry: Expiry, ctx: PolicyContext): number {
   return today > now ? today : today + DAY
 }
 
-function setKeyVariables(ctx: PolicyContext, prefix: string, config: CacheCommon, key: string): void {
+export function setKeyVariables(ctx: PolicyContext, prefix: string, config: CacheCommon, key: string): void {
   ctx.variables.set(`${prefix}.${ctx.policyName}.cachename`, config.resource)
   ctx.variables.set(`${prefix}.${ctx.policyName}.cachekey`, key)
 }
