@@ -474,6 +474,27 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <PurgeChildEntries>false</PurgeChildEntries>
 </InvalidateCache>
 `
+  },
+  {
+    id: 'response-cache',
+    label: 'ResponseCache',
+    group: 'Traffic',
+    summary: 'Answers repeated requests from a cached response; attach it to the request and the response flow.',
+    defaultName: 'Response-Cache',
+    placement: 'preflow',
+    xml: (name) => `<ResponseCache name="${xmlName(name)}">
+  <CacheResource>mycache</CacheResource>
+  <Scope>Exclusive</Scope>
+  <CacheKey>
+    <KeyFragment ref="request.uri"/>
+  </CacheKey>
+  <ExpirySettings>
+    <TimeoutInSeconds>300</TimeoutInSeconds>
+  </ExpirySettings>
+  <ExcludeErrorResponse>true</ExcludeErrorResponse>
+  <SkipCacheLookup>request.header.x-bypass-cache = "true"</SkipCacheLookup>
+</ResponseCache>
+`
   }
 ]
 

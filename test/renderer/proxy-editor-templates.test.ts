@@ -31,7 +31,8 @@ describe('policy templates', () => {
       'ServiceCallout',
       'PopulateCache',
       'LookupCache',
-      'InvalidateCache'
+      'InvalidateCache',
+      'ResponseCache'
     ])
   })
 

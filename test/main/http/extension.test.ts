@@ -37,6 +37,27 @@ function proxy(serviceUrl: string): ApiProxy {
   }
 }
 
+/** A proxy whose target is the local service, with a ResponseCache in front of it. */
+function pages(serviceUrl: string): ApiProxy {
+  const rc = '<Step><Name>RC</Name></Step>'
+  return {
+    name: 'pages',
+    description: '',
+    basePath: '/pages',
+    environments: ['test'],
+    proxyEndpoints: {
+      default: `<ProxyEndpoint name="default"><PreFlow name="PreFlow"><Request>${rc}</Request><Response>${rc}</Response></PreFlow><HTTPProxyConnection><BasePath>/pages</BasePath></HTTPProxyConnection><RouteRule name="default"><TargetEndpoint>default</TargetEndpoint></RouteRule></ProxyEndpoint>`
+    },
+    targetEndpoints: {
+      default: `<TargetEndpoint name="default"><HTTPTargetConnection><URL>${serviceUrl}/lookup</URL></HTTPTargetConnection></TargetEndpoint>`
+    },
+    policies: {
+      RC: '<ResponseCache name="RC"><CacheKey><KeyFragment ref="request.queryparam.id"/></CacheKey><ExpirySettings><TimeoutInSeconds>10</TimeoutInSeconds></ExpirySettings></ResponseCache>'
+    },
+    resources: {}
+  }
+}
+
 beforeAll(async () => {
   service = createServer((req, res) => {
     serviceCalls.push({ url: req.url ?? '', client: req.headers['x-client'] as string | undefined })
@@ -53,7 +74,7 @@ beforeAll(async () => {
     schemaVersion: 2,
     organization: { name: 'ext', displayName: '', tokenCacheSeconds: 0 },
     environments: [{ name: 'test', description: '', port: 9302, hostAliases: [], restrictHosts: false, variables: [] }],
-    proxies: [proxy(serviceUrl)],
+    proxies: [proxy(serviceUrl), pages(serviceUrl)],
     apiProducts: [],
     developers: [],
     apps: []
@@ -94,5 +115,19 @@ describe('ServiceCallout and caches over HTTP', () => {
     expect(await res.text()).toBe(
       '{"fault":{"faultstring":"Execution of ServiceCallout SC failed. Reason: ResponseCode 503 is treated as error","detail":{"errorcode":"steps.servicecallout.ResponseCodeOutOfRange"}}}'
     )
+  })
+
+  it('ResponseCache answers a repeated request without calling the target, until the entry expires', async () => {
+    serviceCalls = []
+    const first = await fetch(`${base()}/pages?id=9`)
+    expect(await first.text()).toBe('"user-9"')
+    const second = await fetch(`${base()}/pages?id=9`)
+    expect(second.status).toBe(200)
+    expect(second.headers.get('content-type')).toBe('application/json')
+    expect(await second.text()).toBe('"user-9"')
+    expect(serviceCalls).toHaveLength(1)
+    gatelab.clock.advance(10_000)
+    await (await fetch(`${base()}/pages?id=9`)).text()
+    expect(serviceCalls).toHaveLength(2)
   })
 })
