@@ -72,6 +72,14 @@ describe('ResponseCache', () => {
     expect((await r.get()).text).toBe('answer 2')
   })
 
+  it('UseResponseCacheHeaders: Cache-Control no-store or private keeps the response out of the cache', async () => {
+    for (const control of ['no-store', 'private, max-age=60']) {
+      const r = cached('<UseResponseCacheHeaders>true</UseResponseCacheHeaders>', { headers: [['cache-control', control]] })
+      await r.get()
+      expect((await r.get()).text).toBe('answer 2')
+    }
+  })
+
   it.each([
     ['InvalidCondition', '<ResponseCache name="RC"><SkipCacheLookup>request.verb = </SkipCacheLookup></ResponseCache>'],
     ['InvalidTimeout', '<ResponseCache name="RC"><ExpirySettings><TimeoutInSeconds>-1</TimeoutInSeconds></ExpirySettings></ResponseCache>'],

@@ -111,6 +111,11 @@ export const responseCachePolicy: PolicyHandler<ResponseCacheConfig> = {
       ctx.note(`status ${response.status} is an error: not cached`)
       return
     }
+    // [U] With UseResponseCacheHeaders, a response the service marks as not shareable is never stored (it may carry tokens).
+    if (config.useResponseCacheHeaders && /(?:^|[,\s])(no-store|no-cache|private)(?:$|[,\s=])/i.test(response.getHeaderValues('Cache-Control').join(','))) {
+      ctx.note('Cache-Control forbids storing this response: not cached')
+      return
+    }
     const at = (config.useResponseCacheHeaders ? headerExpiry(ctx) : undefined) ?? expiresAt(config.expiry, ctx)
     if (at <= ctx.services.clock.now()) return
     const entry: CachedResponse = { status: response.status, headers: withoutHopByHop(response.headerList()), body: response.content }
