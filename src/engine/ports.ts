@@ -63,3 +63,15 @@ export interface CounterStore {
   get<T>(key: string): T | undefined
   set<T>(key: string, value: T, expiresAt: number): void
 }
+
+/**
+ * The caches of PopulateCache, LookupCache and InvalidateCache. Keys are complete (environment, cache
+ * resource and cache key); an entry past `expiresAt` (engine clock) is gone.
+ */
+export interface CacheStore {
+  get(key: string): string | undefined
+  set(key: string, value: string, expiresAt: number): void
+  delete(key: string): boolean
+  /** Removes every entry whose key starts with `prefix`; returns how many. */
+  deletePrefix(prefix: string): number
+}

@@ -450,6 +450,109 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <Source>request.header.x-jwt</Source>
 </DecodeJWT>
 `
+  },
+  {
+    id: 'service-callout',
+    label: 'ServiceCallout',
+    group: 'Extension',
+    summary: 'Calls another HTTP service mid-flow and keeps its answer in a response variable.',
+    defaultName: 'Service-Callout',
+    placement: 'flow',
+    xml: (name) => `<ServiceCallout name="${xmlName(name)}" continueOnError="false">
+  <Request variable="myRequest" clearPayload="true">
+    <Set>
+      <Verb>GET</Verb>
+      <QueryParams>
+        <QueryParam name="id">{request.queryparam.id}</QueryParam>
+      </QueryParams>
+    </Set>
+    <IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables>
+  </Request>
+  <Response>calloutResponse</Response>
+  <Timeout>30000</Timeout>
+  <HTTPTargetConnection>
+    <Properties>
+      <Property name="success.codes">1xx,2xx,3xx</Property>
+    </Properties>
+    <URL>https://example.com/lookup</URL>
+  </HTTPTargetConnection>
+</ServiceCallout>
+`
+  },
+  {
+    id: 'populate-cache',
+    label: 'PopulateCache',
+    group: 'Traffic',
+    summary: 'Stores a flow variable in the cache under a key, for a time.',
+    defaultName: 'Populate-Cache',
+    placement: 'flow',
+    xml: (name) => `<PopulateCache name="${xmlName(name)}">
+  <CacheResource>mycache</CacheResource>
+  <Scope>Exclusive</Scope>
+  <CacheKey>
+    <KeyFragment ref="request.queryparam.id"/>
+  </CacheKey>
+  <ExpirySettings>
+    <TimeoutInSeconds>300</TimeoutInSeconds>
+  </ExpirySettings>
+  <Source>calloutResponse.content</Source>
+</PopulateCache>
+`
+  },
+  {
+    id: 'lookup-cache',
+    label: 'LookupCache',
+    group: 'Traffic',
+    summary: 'Reads a cache entry into a variable; lookupcache.<policy>.cachehit says whether it was there.',
+    defaultName: 'Lookup-Cache',
+    placement: 'flow',
+    xml: (name) => `<LookupCache name="${xmlName(name)}">
+  <CacheResource>mycache</CacheResource>
+  <Scope>Exclusive</Scope>
+  <CacheKey>
+    <KeyFragment ref="request.queryparam.id"/>
+  </CacheKey>
+  <AssignTo>cachedValue</AssignTo>
+</LookupCache>
+`
+  },
+  {
+    id: 'invalidate-cache',
+    label: 'InvalidateCache',
+    group: 'Traffic',
+    summary: 'Removes a cache entry (and, with PurgeChildEntries, the entries under its key).',
+    defaultName: 'Invalidate-Cache',
+    placement: 'flow',
+    xml: (name) => `<InvalidateCache name="${xmlName(name)}">
+  <CacheResource>mycache</CacheResource>
+  <Scope>Exclusive</Scope>
+  <CacheKey>
+    <KeyFragment ref="request.queryparam.id"/>
+  </CacheKey>
+  <PurgeChildEntries>false</PurgeChildEntries>
+</InvalidateCache>
+`
+  },
+  {
+    id: 'response-cache',
+    label: 'ResponseCache',
+    group: 'Traffic',
+    summary: 'Answers repeated requests from a cached response; attach it to the request and the response flow.',
+    defaultName: 'Response-Cache',
+    placement: 'preflow',
+    xml: (name) => `<ResponseCache name="${xmlName(name)}">
+  <CacheResource>mycache</CacheResource>
+  <Scope>Exclusive</Scope>
+  <CacheKey>
+    <KeyFragment ref="request.uri"/>
+  </CacheKey>
+  <ExpirySettings>
+    <TimeoutInSeconds>300</TimeoutInSeconds>
+  </ExpirySettings>
+  <ExcludeErrorResponse>true</ExcludeErrorResponse>
+  <SkipCacheLookup>request.header.x-bypass-cache = "true"</SkipCacheLookup>
+</ResponseCache>
+`
   }
 ]
 

@@ -30,7 +30,12 @@ describe('policy templates', () => {
       'AccessEntity',
       'GenerateJWT',
       'VerifyJWT',
-      'DecodeJWT'
+      'DecodeJWT',
+      'ServiceCallout',
+      'PopulateCache',
+      'LookupCache',
+      'InvalidateCache',
+      'ResponseCache'
     ])
   })
 

@@ -6,9 +6,10 @@ import { mediationPolicies } from './mediation'
 import { trafficPolicies } from './traffic'
 import { protectionPolicies } from './protection'
 import { jwtPolicies } from './jwt'
+import { extensionPolicies } from './extension'
 
 export type { PolicyHandler, PolicyContext, CompileContext, DeploymentError, FlowVariables, MutableMessage, EngineServices } from './types'
 
 export const policyHandlers: ReadonlyMap<string, PolicyHandler> = new Map(
-  [...standardPolicies, ...securityPolicies, ...mediationPolicies, ...trafficPolicies, ...protectionPolicies, ...jwtPolicies].map((h) => [h.type, h as PolicyHandler])
+  [...standardPolicies, ...securityPolicies, ...mediationPolicies, ...trafficPolicies, ...protectionPolicies, ...jwtPolicies, ...extensionPolicies].map((h) => [h.type, h as PolicyHandler])
 )

@@ -5,7 +5,7 @@
  */
 import type { XmlElement } from '../bundle/xml'
 import type { ApiProxy, Environment, Workspace } from '../../shared/model'
-import type { Clock, CounterStore, HttpClient, RandomSource } from '../ports'
+import type { CacheStore, Clock, CounterStore, HttpClient, RandomSource } from '../ports'
 import type { TokenStore } from '../tokens/store'
 import type { ScriptSandbox } from '../sandbox'
 
@@ -57,6 +57,8 @@ export interface EngineServices {
   scripts: ScriptSandbox
   /** Quota and SpikeArrest counters, on the engine clock. */
   counters: CounterStore
+  /** PopulateCache / LookupCache / InvalidateCache entries, on the engine clock. */
+  caches: CacheStore
   /** The workspace the current deployment was built from. */
   workspace(): Workspace
 }

@@ -10,8 +10,9 @@ import { faultEnvelope } from '../faults/fault'
 import { applicationNotFound } from '../faults/runtime'
 import { policyHandlers } from '../policies'
 import type { DeploymentError, EngineServices, PolicyHandler } from '../policies/types'
-import type { Clock, CounterStore, HttpClient, RandomSource } from '../ports'
+import type { CacheStore, Clock, CounterStore, HttpClient, RandomSource } from '../ports'
 import { MemoryCounterStore } from '../policies/traffic/counter-store'
+import { MemoryCacheStore } from '../policies/extension/cache-store'
 import type { TokenStore } from '../tokens/store'
 import { ScriptSandbox, setRegexTimeLimit, sharedScriptSandbox, type SandboxLimits } from '../sandbox'
 import { DEFAULT_TRACE_LIMIT, DEFAULT_TRACE_MAX_BYTES, TraceBuffer } from '../trace/buffer'
@@ -59,6 +60,8 @@ export interface EngineDeps {
   http: HttpClient
   /** Quota and SpikeArrest counters; in memory on `clock` when absent. */
   counters?: CounterStore
+  /** The cache policies' entries; in memory on `clock` when absent. */
+  caches?: CacheStore
   /** Trace ring buffer size, default 5000. */
   traceLimit?: number
   /** Bound on the bytes retained traces keep alive (bodies, messages, steps, variables), default 64 MiB. */
@@ -148,6 +151,7 @@ class GatewayEngine implements Engine {
       http: deps.http,
       scripts: deps.sandbox ? new ScriptSandbox(deps.sandbox) : sharedScriptSandbox(),
       counters: deps.counters ?? new MemoryCounterStore(deps.clock),
+      caches: deps.caches ?? new MemoryCacheStore(deps.clock),
       workspace: () => this.current
     }
   }

@@ -203,6 +203,7 @@ export async function run(e: Env, config: OAuthV2Config, init: RequestInit = {},
       http: { send: () => Promise.reject(new Error('no network in tests')) },
       scripts: sharedScriptSandbox(),
       counters: { get: () => undefined, set: () => undefined },
+      caches: { get: () => undefined, set: () => undefined, delete: () => false, deletePrefix: () => 0 },
       workspace: () => e.ws
     },
     note: (t) => void notes.push(t)

@@ -83,6 +83,7 @@ export async function runPolicy<C>(handler: PolicyHandler<C>, config: C, opts: R
       http: { send: () => Promise.reject(new Error('no http in tests')) },
       scripts: sharedScriptSandbox(),
       counters: { get: () => undefined, set: () => undefined },
+      caches: { get: () => undefined, set: () => undefined, delete: () => false, deletePrefix: () => 0 },
       workspace: () => opts.ws
     },
     note: (t) => notes.push(t)
