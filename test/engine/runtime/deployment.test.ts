@@ -128,7 +128,7 @@ describe('deployment errors', () => {
     const still = await call(engine, 'test', 'GET', '/svc')
     expect([still.status, still.json.headers['x-order'], still.json.variables['apiproxy.revision']]).toEqual([200, 'S', '1'])
     expect(engine.deployments('svc')).toEqual([
-      { proxy: 'svc', environment: 'test', state: 'failed', revision: 1, basePath: '/svc', errors: report.errors }
+      { proxy: 'svc', environment: 'test', state: 'failed', revision: 1, basePath: '/svc', errors: report.errors, warnings: [] }
     ])
     const fixed = { ...good, policies: { S: stamp('S2').replace('name="S2"', 'name="S"') } }
     const next = engine.deploy(workspace([fixed]))
@@ -141,7 +141,7 @@ describe('deployment errors', () => {
   test('a proxy removed from the workspace is undeployed', async () => {
     const engine = makeEngine()
     deployOk(engine, workspace([proxy({ name: 'gone', basePath: '/gone' })]))
-    expect(engine.deploy(workspace([])).proxies).toEqual([{ proxy: 'gone', status: 'undeployed', runningRevision: null, environments: [], errors: [] }])
+    expect(engine.deploy(workspace([])).proxies).toEqual([{ proxy: 'gone', status: 'undeployed', runningRevision: null, environments: [], errors: [], warnings: [] }])
     expect((await call(engine, 'test', 'GET', '/gone')).status).toBe(404)
   })
 })
