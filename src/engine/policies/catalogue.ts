@@ -65,7 +65,8 @@ const notImplementedYet = [
   'XSL'
 ] as const
 
-const reasons = new Map<string, UnsupportedReason>([
+/** Every Apigee type Gatelab has no handler for, with why (docs/policies.md lists them with the implemented ones). */
+export const unsupportedPolicyTypes: ReadonlyMap<string, UnsupportedReason> = new Map<string, UnsupportedReason>([
   ...cannotRunOnDesktop.map((t) => [t, 'desktop'] as const),
   ...notImplementedYet.map((t) => [t, 'not-implemented'] as const)
 ])
@@ -75,7 +76,7 @@ const reasons = new Map<string, UnsupportedReason>([
  * `handlers` wins: a type that gains a handler is implemented, whatever this list says.
  */
 export function unsupportedReason(type: string, handlers: ReadonlyMap<string, PolicyHandler>): UnsupportedReason | undefined {
-  return handlers.has(type) ? undefined : reasons.get(type)
+  return handlers.has(type) ? undefined : unsupportedPolicyTypes.get(type)
 }
 
 /** The trace's and the warning's name for a type (`Script` is Apigee's Python Script policy). */
