@@ -135,7 +135,7 @@ describe('deployment errors', () => {
     expect(next.proxies[0]).toMatchObject({ status: 'deployed', runningRevision: 2 })
     expect((await call(engine, 'test', 'GET', '/svc')).json.headers['x-order']).toBe('S2')
     expect(engine.deploy(workspace([fixed])).proxies[0]).toMatchObject({ status: 'unchanged', runningRevision: 2 })
-    expect(engine.deployments()).toEqual([{ proxy: 'svc', environment: 'test', state: 'deployed', revision: 2, basePath: '/svc', errors: [] }])
+    expect(engine.deployments()).toEqual([{ proxy: 'svc', environment: 'test', state: 'deployed', revision: 2, basePath: '/svc', errors: [], warnings: [] }])
   })
 
   test('a proxy removed from the workspace is undeployed', async () => {

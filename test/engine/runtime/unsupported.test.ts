@@ -78,6 +78,15 @@ describe('policies Gatelab cannot run', () => {
     expect(traced).toMatchObject({ executed: false, skippedReason: 'marked-skip', description: 'marked skip in Gatelab' })
   })
 
+  test('marking a step skip takes effect at once and keeps the running revision', async () => {
+    const engine = makeEngine()
+    engine.deploy(workspace([bundle()]))
+    const report = engine.deploy(workspace([bundle({ skip: ['JC-Sign'] })]))
+    expect(report.proxies[0]).toMatchObject({ status: 'unchanged', runningRevision: 1 })
+    expect(report.warnings).toHaveLength(1)
+    expect((await call(engine, 'test', 'GET', '/signer')).status).toBe(200)
+  })
+
   test('skipPolicies never skips a policy Gatelab runs', async () => {
     const engine = makeEngine()
     engine.deploy(workspace([bundle({ skip: ['JC-Sign', 'Stamp'] })]))
