@@ -55,6 +55,19 @@ describe('policies Gatelab cannot run', () => {
     expect(traced.policyType).toBe('JavaCallout')
     expect(traced.error).toMatchObject({ name: 'UnsupportedPolicy', errorcode: 'gatelab.UnsupportedPolicy', status: 500 })
     expect(res.trace.steps.some((s) => s.policy === 'Stamp')).toBe(false)
+    expect(res.trace.fault).toMatchObject({ name: 'UnsupportedPolicy', errorcode: 'gatelab.UnsupportedPolicy', status: 500 })
+  })
+
+  test('a FaultRule on fault.name = "UnsupportedPolicy" catches it', async () => {
+    const engine = makeEngine()
+    const p = bundle()
+    p.policies['RF-Unsupported'] = '<RaiseFault name="RF-Unsupported"><FaultResponse><Set><StatusCode>501</StatusCode><Payload contentType="text/plain">not here</Payload></Set></FaultResponse></RaiseFault>'
+    p.proxyEndpoints['default'] = proxyEndpoint(
+      `<FaultRules><FaultRule name="unsupported">${step('RF-Unsupported')}<Condition>fault.name = "UnsupportedPolicy"</Condition></FaultRule></FaultRules><PreFlow><Request>${step('JC-Sign')}</Request></PreFlow>`
+    )
+    engine.deploy(workspace([p]))
+    const res = await call(engine, 'test', 'GET', '/signer')
+    expect([res.status, res.text]).toEqual([501, 'not here'])
   })
 
   test('with continueOnError the flow goes on to the next step and the target', async () => {
