@@ -12,6 +12,28 @@ export interface DeploymentError {
   column?: number
 }
 
+/**
+ * Something in a bundle Gatelab cannot run, which does not stop the bundle deploying: an Apigee policy type
+ * Gatelab cannot run (its steps raise `gatelab.UnsupportedPolicy` unless the proxy marks the policy skip),
+ * or a HostedTarget / Node.js ScriptTarget (requests routed to it raise `gatelab.UnsupportedTarget`).
+ */
+export interface DeploymentWarning {
+  code: 'UnsupportedPolicy' | 'UnsupportedTarget'
+  message: string
+  proxy: string
+  file: string
+  path?: string
+  line?: number
+  column?: number
+  /** `desktop`: needs a JVM, Python or a Google Cloud service; `not-implemented`: Gatelab does not run it yet. */
+  reason: 'desktop' | 'not-implemented'
+  /** UnsupportedPolicy: the policy's name and XML type (`Script` is the Python Script policy). */
+  policy?: string
+  policyType?: string
+  /** UnsupportedPolicy: every step using the policy, as `proxies/default.xml PreFlow Request`. */
+  steps: string[]
+}
+
 /** Where one proxy runs: the revision serving an environment, or why none does. */
 export interface ProxyDeployment {
   proxy: string
@@ -22,6 +44,8 @@ export interface ProxyDeployment {
   revision: number | null
   basePath: string
   errors: DeploymentError[]
+  /** What the running revision (or, when failed, the failed bundle) cannot run; never blocks a deployment. */
+  warnings: DeploymentWarning[]
 }
 
 /** A gateway listener of one environment. */

@@ -55,7 +55,12 @@ export const apiProxySchema = z.object({
   /** Policy XML by policy name, as `apiproxy/policies/<name>.xml` holds it. */
   policies: z.record(z.string(), z.string()).default({}),
   /** Resource files by path relative to `apiproxy/resources/` (e.g. `jsc/check.js`). */
-  resources: z.record(z.string(), z.string()).default({})
+  resources: z.record(z.string(), z.string()).default({}),
+  /**
+   * Policies of types Gatelab cannot run whose steps are skipped instead of raising gatelab.UnsupportedPolicy.
+   * Optional (absent = none skipped): workspaces written before it need no migration.
+   */
+  skipPolicies: z.array(z.string()).optional()
 })
 export type ApiProxy = z.infer<typeof apiProxySchema>
 

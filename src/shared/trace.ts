@@ -60,7 +60,8 @@ export interface TraceStep {
   condition?: string
   conditionResult?: boolean
   executed: boolean
-  skippedReason?: 'condition-false' | 'disabled'
+  /** `marked-skip`: a policy Gatelab cannot run, which the proxy's `skipPolicies` lists. */
+  skippedReason?: 'condition-false' | 'disabled' | 'marked-skip'
   startedAt: number
   durationMs: number
   reads: VariableAccess[]

@@ -90,7 +90,8 @@ describe('bundle files', () => {
     errors: [
       { code: 'InvalidOperation', message: 'bad', proxy: 'P', file: 'policies/AM-X.xml', path: '/OAuthV2/Operation', line: 2, column: 3 },
       { code: 'MalformedXML', message: 'x', proxy: 'P', file: 'policies/A.xml', line: 1, column: 1 }
-    ]
+    ],
+    warnings: []
   })
 
   it('lists an error once with every environment that reported it, in file order', () => {

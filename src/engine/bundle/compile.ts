@@ -4,7 +4,9 @@
  * every problem becomes a DeploymentError pointing at its file and element.
  */
 import type { ApiProxy } from '../../shared/model'
+import type { DeploymentWarning } from '../../shared/deployment'
 import type { CompileContext, DeploymentError, PolicyHandler } from '../policies/types'
+import { policyTypeLabel, unsupportedHandler, unsupportedReason, type UnsupportedReason } from '../policies/catalogue'
 import { parseCondition } from '../conditions'
 import { warmRegexSandbox } from '../sandbox'
 import { StepTemplate } from '../trace/lazy'
@@ -28,6 +30,8 @@ export interface CompiledPolicy {
   handler: PolicyHandler
   config: unknown
   file: string
+  /** Set for an Apigee type Gatelab cannot run: its steps raise gatelab.UnsupportedPolicy unless marked skip. */
+  unsupported?: UnsupportedReason
 }
 
 export interface CompiledStep {
@@ -71,8 +75,10 @@ export interface CompiledRouteRule {
 
 /** Where a TargetEndpoint sends the request. */
 export type TargetConnection =
-  | { kind: 'echo'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: GoogleAuthentication }
-  | { kind: 'http'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: GoogleAuthentication }
+  | { kind: 'echo'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: GoogleAuthentication; unsupported?: undefined }
+  | { kind: 'http'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: GoogleAuthentication; unsupported?: undefined }
+  /** A HostedTarget or Node.js ScriptTarget: deployed with a warning, every request to it raises gatelab.UnsupportedTarget. */
+  | { kind: 'unsupported'; url: string; timeoutMs: number; successCodes: SuccessCodes; authentication?: undefined; unsupported: 'HostedTarget' | 'ScriptTarget' }
 
 /** Which target statuses count as success (`success.codes` property); others raise ErrorResponseCode. */
 export type SuccessCodes = (status: number) => boolean
@@ -126,8 +132,9 @@ export const DEFAULT_TARGET_TIMEOUT_MS = 55_000
 export function compileProxy(
   source: ApiProxy,
   handlers: ReadonlyMap<string, PolicyHandler>
-): { proxy: CompiledProxy | null; errors: DeploymentError[] } {
+): { proxy: CompiledProxy | null; errors: DeploymentError[]; warnings: DeploymentWarning[] } {
   const errors: DeploymentError[] = []
+  const warnings: DeploymentWarning[] = []
   const report = (file: string, code: string, message: string, el?: XmlElement): void => {
     errors.push({
       code,
@@ -145,7 +152,7 @@ export function compileProxy(
   }
   const policyFileNames = new Set(Object.keys(source.policies))
 
-  const endpointCompiler = new EndpointCompiler(source, policies, policyFileNames, report)
+  const endpointCompiler = new EndpointCompiler(source, policies, policyFileNames, report, warnings)
   const targetEndpoints = new Map<string, CompiledTargetEndpoint>()
   for (const [name, xml] of Object.entries(source.targetEndpoints)) {
     const endpoint = endpointCompiler.target(name, xml)
@@ -168,8 +175,28 @@ export function compileProxy(
     seenBasePaths.set(endpoint.basePath, endpoint.name)
   }
 
-  if (errors.length > 0) return { proxy: null, errors }
-  return { proxy: { name: source.name, source, proxyEndpoints, targetEndpoints, policies }, errors }
+  for (const policy of policies.values()) {
+    if (policy.unsupported) warnings.push(unsupportedPolicyWarning(source.name, policy, endpointCompiler.usedBy.get(policy.name) ?? []))
+  }
+
+  if (errors.length > 0) return { proxy: null, errors, warnings }
+  return { proxy: { name: source.name, source, proxyEndpoints, targetEndpoints, policies }, errors, warnings }
+}
+
+function unsupportedPolicyWarning(proxy: string, policy: CompiledPolicy, steps: string[]): DeploymentWarning {
+  const type = policyTypeLabel(policy.type)
+  const why = policy.unsupported === 'desktop' ? 'cannot run on a desktop' : 'is not implemented in Gatelab yet'
+  const used = steps.length > 0 ? `its step${steps.length > 1 ? 's' : ''} (${steps.join('; ')}) raise${steps.length > 1 ? '' : 's'} gatelab.UnsupportedPolicy unless marked skip` : 'no step uses it'
+  return {
+    code: 'UnsupportedPolicy',
+    message: `Policy ${policy.name} is a ${type} policy, which ${why}; ${used}`,
+    proxy,
+    file: policy.file,
+    policy: policy.name,
+    policyType: policy.type,
+    reason: policy.unsupported!,
+    steps
+  }
 }
 
 type Report = (file: string, code: string, message: string, el?: XmlElement) => void
@@ -188,7 +215,8 @@ function compilePolicy(
     return null
   }
   const root = parsed.root
-  const handler = handlers.get(root.name)
+  const unsupported = unsupportedReason(root.name, handlers)
+  const handler = handlers.get(root.name) ?? (unsupported ? unsupportedHandler(root.name, unsupported) : undefined)
   if (!handler) {
     report(file, 'UnknownPolicyType', `Policy ${name} has type ${root.name}, which Gatelab does not know`, root)
     return null
@@ -228,7 +256,8 @@ function compilePolicy(
     continueOnError: xmlBoolean(root.attributes['continueOnError'], false),
     handler,
     config,
-    file
+    file,
+    ...(unsupported ? { unsupported } : {})
   }
 }
 
@@ -238,11 +267,15 @@ function reportMalformed(report: Report, file: string, error: { message: string;
 }
 
 class EndpointCompiler {
+  /** Where each unsupported policy is used: `proxies/default.xml PreFlow Request`, one entry per step. */
+  readonly usedBy = new Map<string, string[]>()
+
   constructor(
     private readonly source: ApiProxy,
     private readonly policies: Map<string, CompiledPolicy>,
     private readonly policyFileNames: Set<string>,
-    private readonly report: Report
+    private readonly report: Report,
+    private readonly warnings: DeploymentWarning[]
   ) {}
 
   proxyEndpoint(name: string, xml: string, targetNames: Set<string>): CompiledProxyEndpoint | null {
@@ -299,15 +332,32 @@ class EndpointCompiler {
     const root = this.parseRoot(file, xml, 'TargetEndpoint')
     if (!root) return null
     const common = this.common(file, name, root, 'TargetEndpoint')
-    const connection = this.targetConnection(file, root)
+    const connection = this.targetConnection(file, name, root)
     if (!connection) return null
     return { kind: 'target', ...common, connection }
   }
 
-  private targetConnection(file: string, root: XmlElement): TargetConnection | null {
+  private targetConnection(file: string, name: string, root: XmlElement): TargetConnection | null {
     const http = child(root, 'HTTPTargetConnection')
+    const cannotRun = http ? undefined : (child(root, 'HostedTarget') ?? child(root, 'ScriptTarget'))
+    if (cannotRun) {
+      const kind = cannotRun.name as 'HostedTarget' | 'ScriptTarget'
+      const what = kind === 'HostedTarget' ? 'a HostedTarget (Node.js app hosted by Apigee)' : 'a Node.js ScriptTarget'
+      this.warnings.push({
+        code: 'UnsupportedTarget',
+        message: `TargetEndpoint ${name} is ${what}, which cannot run on a desktop; requests routed to it get gatelab.UnsupportedTarget`,
+        proxy: this.source.name,
+        file,
+        ...(cannotRun.path !== '' ? { path: cannotRun.path } : {}),
+        line: cannotRun.line,
+        column: cannotRun.column,
+        reason: 'desktop',
+        steps: []
+      })
+      return { kind: 'unsupported', url: '', timeoutMs: DEFAULT_TARGET_TIMEOUT_MS, successCodes: defaultSuccessCodes, unsupported: kind }
+    }
     if (!http) {
-      const other = child(root, 'LocalTargetConnection') ?? child(root, 'ScriptTarget') ?? child(root, 'HostedTarget')
+      const other = child(root, 'LocalTargetConnection')
       this.report(
         file,
         'UnsupportedTargetConnection',
@@ -398,12 +448,12 @@ class EndpointCompiler {
       faultRules: (faultRulesEl ? children(faultRulesEl, 'FaultRule') : []).map((r) => ({
         name: r.attributes['name'] ?? '',
         condition: this.condition(file, child(r, 'Condition')),
-        steps: this.steps(file, r)
+        steps: this.steps(file, r, `FaultRule ${r.attributes['name'] ?? ''}`)
       })),
       defaultFaultRule: defaultEl
         ? {
             name: defaultEl.attributes['name'] ?? 'DefaultFaultRule',
-            steps: this.steps(file, defaultEl),
+            steps: this.steps(file, defaultEl, 'DefaultFaultRule'),
             alwaysEnforce: xmlBoolean(childText(defaultEl, 'AlwaysEnforce'), false)
           }
         : null
@@ -412,18 +462,19 @@ class EndpointCompiler {
 
   private flow(file: string, el: XmlElement | undefined, name: string): CompiledFlow {
     if (!el) return { name, description: '', condition: null, request: [], response: [] }
+    const where = name === 'PreFlow' || name === 'PostFlow' || name === 'PostClientFlow' ? name : `Flow ${name}`
     const req = child(el, 'Request')
     const res = child(el, 'Response')
     return {
       name,
       description: childText(el, 'Description') ?? '',
       condition: this.condition(file, child(el, 'Condition')),
-      request: req ? this.steps(file, req) : [],
-      response: res ? this.steps(file, res) : []
+      request: req ? this.steps(file, req, `${where} Request`) : [],
+      response: res ? this.steps(file, res, `${where} Response`) : []
     }
   }
 
-  private steps(file: string, container: XmlElement): CompiledStep[] {
+  private steps(file: string, container: XmlElement, where: string): CompiledStep[] {
     const out: CompiledStep[] = []
     for (const stepEl of children(container, 'Step')) {
       const nameEl = child(stepEl, 'Name')
@@ -440,6 +491,11 @@ class EndpointCompiler {
           this.report(file, 'NonExistentPolicy', `Step names policy ${policyName}, which does not exist`, nameEl)
         }
         continue
+      }
+      if (policy.unsupported) {
+        const uses = this.usedBy.get(policyName) ?? []
+        uses.push(`${file} ${where}`)
+        this.usedBy.set(policyName, uses)
       }
       out.push({ policy, condition })
     }

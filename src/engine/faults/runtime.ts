@@ -86,3 +86,13 @@ export function internalPolicyError(policy: string, message: string): FaultSpec 
 export function runtimeFault(spec: FaultSpec, category = 'Messaging', detail?: Record<string, string>): PolicyFault {
   return new PolicyFault(spec, { category, ...(detail ? { detail } : {}) })
 }
+
+/** A request was routed to a HostedTarget or Node.js ScriptTarget, which Gatelab cannot run on a desktop. */
+export function unsupportedTarget(kind: 'HostedTarget' | 'ScriptTarget', endpoint: string): FaultSpec {
+  return {
+    name: 'UnsupportedTarget',
+    status: 500,
+    errorcode: 'gatelab.UnsupportedTarget',
+    faultstring: `Gatelab cannot run the ${kind} of TargetEndpoint "${endpoint}" on a desktop; route to an HTTP target instead`
+  }
+}

@@ -2,7 +2,7 @@
  * The gateway engine: deploys a workspace's proxies (compile once, keep the previous revision running
  * when a new one fails) and handles requests per environment by longest base path.
  */
-import type { ProxyDeployment } from '../../shared/deployment'
+import type { DeploymentWarning, ProxyDeployment } from '../../shared/deployment'
 import type { ApiProxy, Environment, Workspace } from '../../shared/model'
 import type { MessageSnapshot, TraceRecord } from '../../shared/trace'
 import { compileProxy, type CompiledProxy, type CompiledProxyEndpoint } from '../bundle/compile'
@@ -33,6 +33,8 @@ export interface ProxyDeploymentResult {
   /** Environments the running revision serves. */
   environments: string[]
   errors: DeploymentError[]
+  /** What the bundle cannot run (unsupported policies and targets); warnings never fail a deployment. */
+  warnings: DeploymentWarning[]
 }
 
 /** The outcome of deploying a workspace. */
@@ -41,6 +43,8 @@ export interface DeploymentReport {
   proxies: ProxyDeploymentResult[]
   /** Every error of every proxy, in order. */
   errors: DeploymentError[]
+  /** Every warning of every proxy, in order. */
+  warnings: DeploymentWarning[]
 }
 
 /** A running deployment, for the console. */
@@ -100,6 +104,7 @@ export interface Engine {
 
 interface Deployed {
   compiled: CompiledProxy
+  warnings: DeploymentWarning[]
   revision: number
   fingerprint: string
   environments: string[]
@@ -132,7 +137,7 @@ class GatewayEngine implements Engine {
   private current: Workspace = EMPTY_WORKSPACE
   private readonly running = new Map<string, Deployed>()
   private readonly lastRevision = new Map<string, number>()
-  private readonly failures = new Map<string, { source: ApiProxy; errors: DeploymentError[] }>()
+  private readonly failures = new Map<string, { source: ApiProxy; errors: DeploymentError[]; warnings: DeploymentWarning[] }>()
   private routes = new Map<string, Route[]>()
   private environments = new Map<string, { environment: Environment; masker: SecretMasker; values: ReadonlyMap<string, string> }>()
   private readonly ids: MessageIds
@@ -174,14 +179,15 @@ class GatewayEngine implements Engine {
       const fingerprint = fingerprintOf(source)
       if (errors.compileErrors.length > 0 || errors.other.length > 0) {
         const all = [...errors.compileErrors, ...errors.other]
-        this.failures.set(source.name, { source, errors: all })
+        this.failures.set(source.name, { source, errors: all, warnings: errors.warnings })
         if (previous) this.claimBasePaths(previous, taken)
         results.push({
           proxy: source.name,
           status: 'failed',
           runningRevision: previous?.revision ?? null,
           environments: previous?.environments ?? [],
-          errors: all
+          errors: all,
+          warnings: errors.warnings
         })
         continue
       }
@@ -190,21 +196,22 @@ class GatewayEngine implements Engine {
       if (previous && previous.fingerprint === fingerprint) {
         previous.environments = environments
         previous.compiled = { ...compiled, source }
+        previous.warnings = errors.warnings
         this.claimBasePaths(previous, taken)
-        results.push({ proxy: source.name, status: 'unchanged', runningRevision: previous.revision, environments, errors: [] })
+        results.push({ proxy: source.name, status: 'unchanged', runningRevision: previous.revision, environments, errors: [], warnings: errors.warnings })
         continue
       }
       const revision = (this.lastRevision.get(source.name) ?? 0) + 1
       this.lastRevision.set(source.name, revision)
-      const deployed: Deployed = { compiled, revision, fingerprint, environments, deployedAt: this.deps.clock.now() }
+      const deployed: Deployed = { compiled, warnings: errors.warnings, revision, fingerprint, environments, deployedAt: this.deps.clock.now() }
       this.running.set(source.name, deployed)
       this.claimBasePaths(deployed, taken)
-      results.push({ proxy: source.name, status: 'deployed', runningRevision: revision, environments, errors: [] })
+      results.push({ proxy: source.name, status: 'deployed', runningRevision: revision, environments, errors: [], warnings: errors.warnings })
     }
     for (const name of [...this.running.keys()]) {
       if (seen.has(name)) continue
       this.running.delete(name)
-      results.push({ proxy: name, status: 'undeployed', runningRevision: null, environments: [], errors: [] })
+      results.push({ proxy: name, status: 'undeployed', runningRevision: null, environments: [], errors: [], warnings: [] })
     }
     this.current = workspace
     this.environments = new Map(
@@ -219,7 +226,7 @@ class GatewayEngine implements Engine {
     )
     this.rebuildRoutes()
     const errors = results.flatMap((r) => r.errors)
-    return { ok: errors.length === 0, proxies: results, errors }
+    return { ok: errors.length === 0, proxies: results, errors, warnings: results.flatMap((r) => r.warnings) }
   }
 
   validateProxy(workspace: Workspace, proxyName: string): DeploymentError[] {
@@ -242,8 +249,8 @@ class GatewayEngine implements Engine {
     workspace: Workspace,
     envNames: Set<string>,
     taken: Map<string, Map<string, string>>
-  ): { compiled: CompiledProxy | null; compileErrors: DeploymentError[]; other: DeploymentError[] } {
-    const { proxy: compiled, errors } = compileProxy(source, this.handlers)
+  ): { compiled: CompiledProxy | null; compileErrors: DeploymentError[]; other: DeploymentError[]; warnings: DeploymentWarning[] } {
+    const { proxy: compiled, errors, warnings } = compileProxy(source, this.handlers)
     const other: DeploymentError[] = []
     for (const env of source.environments) {
       if (!envNames.has(env)) {
@@ -271,7 +278,7 @@ class GatewayEngine implements Engine {
         }
       }
     }
-    return { compiled, compileErrors: errors, other }
+    return { compiled, compileErrors: errors, other, warnings }
   }
 
   private claimBasePaths(deployed: Pick<Deployed, 'compiled' | 'environments'>, taken: Map<string, Map<string, string>>): void {
@@ -327,7 +334,8 @@ class GatewayEngine implements Engine {
           state: failure ? 'failed' : 'deployed',
           revision: servesHere ? running!.revision : null,
           basePath: running?.compiled.proxyEndpoints[0]?.basePath ?? source.basePath,
-          errors: failure?.errors ?? []
+          errors: failure?.errors ?? [],
+          warnings: failure?.warnings ?? running?.warnings ?? []
         })
       }
     }

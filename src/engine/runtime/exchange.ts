@@ -14,7 +14,8 @@ import {
   targetErrorResponse,
   targetGatewayTimeout,
   targetServiceUnavailable,
-  targetUnexpectedEof
+  targetUnexpectedEof,
+  unsupportedTarget
 } from '../faults/runtime'
 import type { PolicyContext } from '../policies/types'
 import { OutboundError } from '../ports'
@@ -391,6 +392,19 @@ class Exchange {
         return null
       }
     }
+    if (policy.unsupported && this.route.proxy.source.skipPolicies?.includes(policy.name)) {
+      this.pushStep('policy', {
+        ...base,
+        ...(step.condition ? { condition: step.condition.source, conditionResult: true } : {}),
+        description: 'marked skip in Gatelab',
+        executed: false,
+        skippedReason: 'marked-skip',
+        durationMs: 0,
+        reads: recorder.reads,
+        writes: []
+      })
+      return null
+    }
     if (!policy.enabled) {
       this.pushStep('policy', {
         ...base,
@@ -489,6 +503,7 @@ class Exchange {
   /** Sends the request to the target; synchronous for the echo target, a promise for real HTTP targets. */
   private callTarget(connection: TargetConnection, endpoint: CompiledEndpoint): Promise<void> | undefined {
     const started = performance.now()
+    if (connection.unsupported) this.targetFailed(runtimeFault(unsupportedTarget(connection.unsupported, endpoint.name)), `<${connection.unsupported}>`, endpoint, started)
     const vars = this.vars
     // Nothing written: target.url is the one the route set, and the suffix is the fixed one.
     const untouched = vars.untouched

@@ -128,20 +128,20 @@ describe('deployment errors', () => {
     const still = await call(engine, 'test', 'GET', '/svc')
     expect([still.status, still.json.headers['x-order'], still.json.variables['apiproxy.revision']]).toEqual([200, 'S', '1'])
     expect(engine.deployments('svc')).toEqual([
-      { proxy: 'svc', environment: 'test', state: 'failed', revision: 1, basePath: '/svc', errors: report.errors }
+      { proxy: 'svc', environment: 'test', state: 'failed', revision: 1, basePath: '/svc', errors: report.errors, warnings: [] }
     ])
     const fixed = { ...good, policies: { S: stamp('S2').replace('name="S2"', 'name="S"') } }
     const next = engine.deploy(workspace([fixed]))
     expect(next.proxies[0]).toMatchObject({ status: 'deployed', runningRevision: 2 })
     expect((await call(engine, 'test', 'GET', '/svc')).json.headers['x-order']).toBe('S2')
     expect(engine.deploy(workspace([fixed])).proxies[0]).toMatchObject({ status: 'unchanged', runningRevision: 2 })
-    expect(engine.deployments()).toEqual([{ proxy: 'svc', environment: 'test', state: 'deployed', revision: 2, basePath: '/svc', errors: [] }])
+    expect(engine.deployments()).toEqual([{ proxy: 'svc', environment: 'test', state: 'deployed', revision: 2, basePath: '/svc', errors: [], warnings: [] }])
   })
 
   test('a proxy removed from the workspace is undeployed', async () => {
     const engine = makeEngine()
     deployOk(engine, workspace([proxy({ name: 'gone', basePath: '/gone' })]))
-    expect(engine.deploy(workspace([])).proxies).toEqual([{ proxy: 'gone', status: 'undeployed', runningRevision: null, environments: [], errors: [] }])
+    expect(engine.deploy(workspace([])).proxies).toEqual([{ proxy: 'gone', status: 'undeployed', runningRevision: null, environments: [], errors: [], warnings: [] }])
     expect((await call(engine, 'test', 'GET', '/gone')).status).toBe(404)
   })
 })

@@ -146,7 +146,11 @@ function proxies(ports: TargetPorts): ApiProxy[] {
     proxy('target-eof', {}, { target: `<URL>http://127.0.0.1:${ports.dropping}</URL>` }),
     proxy('target-garbage', {}, { target: `<URL>http://127.0.0.1:${ports.garbage}</URL>` }),
     proxy('target-dns', {}, { target: '<URL>http://gatelab-no-such-host.invalid</URL>' }),
-    proxy('target-error', {}, { target: `<URL>http://127.0.0.1:${ports.failing}</URL>` })
+    proxy('target-error', {}, { target: `<URL>http://127.0.0.1:${ports.failing}</URL>` }),
+    {
+      ...proxy('target-hosted', {}, { target: echo }),
+      targetEndpoints: { default: '<TargetEndpoint name="default"><HostedTarget/></TargetEndpoint>' }
+    }
   ]
 }
 

@@ -891,6 +891,14 @@ const runtimeRows: Row[] = [
     headers: { 'Content-Type': 'text/plain' }
   },
   {
+    covers: 'runtime.unsupportedTarget',
+    case: 'a HostedTarget, which deploys with a warning',
+    send: () => send({ path: '/target-hosted' }),
+    status: 500,
+    body: '{"fault":{"faultstring":"Gatelab cannot run the HostedTarget of TargetEndpoint \\"default\\" on a desktop; route to an HTTP target instead","detail":{"errorcode":"gatelab.UnsupportedTarget"}}}',
+    name: 'UnsupportedTarget'
+  },
+  {
     covers: 'RaiseFault',
     case: 'RaiseFault without FaultResponse',
     send: () => send({ path: '/raise' }),

@@ -12,7 +12,7 @@ let store: WorkspaceStore
 let services: WorkspaceServices
 let cleanup: () => Promise<void>
 const deployments = vi.fn((proxy?: string): ProxyDeployment[] => [
-  { proxy: proxy ?? '*', environment: 'test', state: 'deployed', revision: 1, basePath: '/x', errors: [] }
+  { proxy: proxy ?? '*', environment: 'test', state: 'deployed', revision: 1, basePath: '/x', errors: [], warnings: [] }
 ])
 
 beforeEach(async () => {

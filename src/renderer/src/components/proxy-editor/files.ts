@@ -1,5 +1,5 @@
 import type { ApiProxy } from '@shared/model'
-import type { DeploymentError, ProxyDeployment } from '@shared/deployment'
+import type { DeploymentError, DeploymentWarning, ProxyDeployment } from '@shared/deployment'
 
 /** A bundle file as the editor lists it; `key` uses the deployment errors' `file` form (`policies/X.xml`). */
 export interface BundleFile {
@@ -62,6 +62,15 @@ export function groupErrors(deployments: ProxyDeployment[]): GroupedError[] {
     }
   }
   return [...byKey.values()].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+}
+
+/** Deployment warnings of a proxy, each once (the same bundle warns the same way in every environment), in file order. */
+export function uniqueWarnings(deployments: ProxyDeployment[]): DeploymentWarning[] {
+  const byKey = new Map<string, DeploymentWarning>()
+  for (const deployment of deployments) {
+    for (const warning of deployment.warnings) byKey.set([warning.code, warning.file, warning.message].join('\u0000'), warning)
+  }
+  return [...byKey.values()].sort((a, b) => a.file.localeCompare(b.file))
 }
 
 /** One sentence on what serves an environment after a failed deployment. */
