@@ -392,6 +392,55 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <OutputFormat>XML</OutputFormat>
 </AccessEntity>
 `
+  },
+  {
+    id: 'message-logging',
+    label: 'MessageLogging',
+    group: 'Extension',
+    summary: 'Logs a message to Syslog or Cloud Logging; Gatelab records it in the trace instead of sending it.',
+    defaultName: 'Message-Logging',
+    placement: 'flow',
+    xml: (name) => `<MessageLogging continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Syslog>
+    <Message>[{organization.name}.{apiproxy.name}.{environment.name}] {request.verb} {request.uri} status {response.status.code}</Message>
+    <Host>logs.example.com</Host>
+    <Port>514</Port>
+    <Protocol>TCP</Protocol>
+    <FormatMessage>true</FormatMessage>
+  </Syslog>
+  <logLevel>INFO</logLevel>
+</MessageLogging>
+`
+  },
+  {
+    id: 'statistics-collector',
+    label: 'StatisticsCollector',
+    group: 'Extension',
+    summary: 'Collects custom analytics values from flow variables (recorded in the trace).',
+    defaultName: 'Statistics-Collector',
+    placement: 'flow',
+    xml: (name) => `<StatisticsCollector continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Statistics>
+    <Statistic name="client_app" ref="request.header.x-app" type="string">unknown</Statistic>
+    <Statistic name="item_count" ref="request.queryparam.count" type="integer">0</Statistic>
+  </Statistics>
+</StatisticsCollector>
+`
+  },
+  {
+    id: 'assert-condition',
+    label: 'AssertCondition',
+    group: 'Extension',
+    summary: 'Evaluates a condition and stores the result in assertcondition.<policy>.truthValue.',
+    defaultName: 'Assert-Condition',
+    placement: 'flow',
+    xml: (name) => `<AssertCondition continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Condition>request.verb = "GET" and request.header.accept != null</Condition>
+</AssertCondition>
+`
   }
 ]
 

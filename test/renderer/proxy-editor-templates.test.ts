@@ -27,7 +27,10 @@ describe('policy templates', () => {
       'CORS',
       'JSONThreatProtection',
       'XMLThreatProtection',
-      'AccessEntity'
+      'AccessEntity',
+      'MessageLogging',
+      'StatisticsCollector',
+      'AssertCondition'
     ])
   })
 

@@ -5,9 +5,10 @@ import { securityPolicies } from './security'
 import { mediationPolicies } from './mediation'
 import { trafficPolicies } from './traffic'
 import { protectionPolicies } from './protection'
+import { observePolicies } from './observe'
 
 export type { PolicyHandler, PolicyContext, CompileContext, DeploymentError, FlowVariables, MutableMessage, EngineServices } from './types'
 
 export const policyHandlers: ReadonlyMap<string, PolicyHandler> = new Map(
-  [...standardPolicies, ...securityPolicies, ...mediationPolicies, ...trafficPolicies, ...protectionPolicies].map((h) => [h.type, h as PolicyHandler])
+  [...standardPolicies, ...securityPolicies, ...mediationPolicies, ...trafficPolicies, ...protectionPolicies, ...observePolicies].map((h) => [h.type, h as PolicyHandler])
 )

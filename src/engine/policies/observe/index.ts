@@ -1,0 +1,7 @@
+/** Observation policies: MessageLogging, StatisticsCollector, AssertCondition (nothing leaves the machine). */
+import type { PolicyHandler } from '../types'
+import { messageLoggingPolicy } from './message-logging'
+import { statisticsCollectorPolicy } from './statistics-collector'
+import { assertConditionPolicy } from './assert-condition'
+
+export const observePolicies: PolicyHandler<any>[] = [messageLoggingPolicy, statisticsCollectorPolicy, assertConditionPolicy]
