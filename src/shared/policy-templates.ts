@@ -441,6 +441,24 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <Condition>request.verb = "GET" and request.header.accept != null</Condition>
 </AssertCondition>
 `
+  },
+  {
+    id: 'hmac',
+    label: 'HMAC',
+    group: 'Security',
+    summary: 'Computes an HMAC over a message with a private secret and can verify a signature sent by the client.',
+    defaultName: 'HMAC',
+    placement: 'preflow',
+    xml: (name) => `<HMAC continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Algorithm>SHA-256</Algorithm>
+  <SecretKey ref="private.hmac-key"/>
+  <Message>{request.verb} {request.path} {request.header.x-date}</Message>
+  <VerificationValue encoding="base16" ref="request.header.x-signature"/>
+  <Output encoding="base16">hmac_value</Output>
+  <IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables>
+</HMAC>
+`
   }
 ]
 

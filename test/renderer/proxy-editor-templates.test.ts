@@ -30,7 +30,8 @@ describe('policy templates', () => {
       'AccessEntity',
       'MessageLogging',
       'StatisticsCollector',
-      'AssertCondition'
+      'AssertCondition',
+      'HMAC'
     ])
   })
 
