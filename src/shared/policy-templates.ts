@@ -459,6 +459,35 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables>
 </HMAC>
 `
+  },
+  {
+    id: 'regular-expression-protection',
+    label: 'RegularExpressionProtection',
+    group: 'Security',
+    summary: 'Refuses requests whose path, parameters, headers or payload contain a pattern (run bounded: RE2 or a time limit).',
+    defaultName: 'Regular-Expression-Protection',
+    placement: 'preflow',
+    xml: (name) => `<RegularExpressionProtection continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Source>request</Source>
+  <IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables>
+  <URIPath>
+    <Pattern>\\.\\./</Pattern>
+  </URIPath>
+  <QueryParam name="q">
+    <Pattern>(?i)[\\s]*((delete)|(exec)|(drop\\s*table)|(insert)|(shutdown)|(update)|(\\bor\\b))</Pattern>
+  </QueryParam>
+  <Header name="User-Agent">
+    <Pattern>(?i)&lt;\\s*script\\b</Pattern>
+  </Header>
+  <JSONPayload>
+    <JSONPath>
+      <Expression>$.name</Expression>
+      <Pattern>(?i)&lt;\\s*script\\b</Pattern>
+    </JSONPath>
+  </JSONPayload>
+</RegularExpressionProtection>
+`
   }
 ]
 

@@ -31,7 +31,8 @@ describe('policy templates', () => {
       'MessageLogging',
       'StatisticsCollector',
       'AssertCondition',
-      'HMAC'
+      'HMAC',
+      'RegularExpressionProtection'
     ])
   })
 

@@ -1,8 +1,9 @@
-/** Observation policies: MessageLogging, StatisticsCollector, AssertCondition, HMAC (nothing leaves the machine). */
+/** Observation policies: MessageLogging, StatisticsCollector, AssertCondition, HMAC, RegularExpressionProtection. */
 import type { PolicyHandler } from '../types'
 import { messageLoggingPolicy } from './message-logging'
 import { statisticsCollectorPolicy } from './statistics-collector'
 import { assertConditionPolicy } from './assert-condition'
 import { hmacPolicy } from './hmac'
+import { regexProtectionPolicy } from './regex-protection'
 
-export const observePolicies: PolicyHandler<any>[] = [messageLoggingPolicy, statisticsCollectorPolicy, assertConditionPolicy, hmacPolicy]
+export const observePolicies: PolicyHandler<any>[] = [messageLoggingPolicy, statisticsCollectorPolicy, assertConditionPolicy, hmacPolicy, regexProtectionPolicy]
