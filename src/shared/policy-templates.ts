@@ -488,6 +488,30 @@ context.setVariable('request.header.X-Script-Verb', verb);
   </JSONPayload>
 </RegularExpressionProtection>
 `
+  },
+  {
+    id: 'data-capture',
+    label: 'DataCapture',
+    group: 'Extension',
+    summary: 'Captures values for data collectors from variables or the message (recorded in the trace).',
+    defaultName: 'Data-Capture',
+    placement: 'flow',
+    xml: (name) => `<DataCapture continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Capture>
+    <DataCollector>dc_client_app</DataCollector>
+    <Collect ref="request.header.x-app" default="unknown"/>
+  </Capture>
+  <Capture>
+    <DataCollector>dc_item_id</DataCollector>
+    <Collect default="none">
+      <URIPath>
+        <Pattern ignoreCase="false">/items/{dc_id}</Pattern>
+      </URIPath>
+    </Collect>
+  </Capture>
+</DataCapture>
+`
   }
 ]
 

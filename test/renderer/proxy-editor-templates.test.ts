@@ -32,7 +32,8 @@ describe('policy templates', () => {
       'StatisticsCollector',
       'AssertCondition',
       'HMAC',
-      'RegularExpressionProtection'
+      'RegularExpressionProtection',
+      'DataCapture'
     ])
   })
 
