@@ -22,6 +22,14 @@ describe('MessageLogging', () => {
     expect(s.description).toBe('Syslog message not sent (Gatelab sends nothing off the machine); would go to logs.example.com:6514 over TCP: user alice called GET')
   })
 
+  test('private. variables are masked in the recorded message, so no secret reaches the trace', async () => {
+    const secret = `<AssignMessage name="Secret"><AssignVariable><Name>private.api-secret</Name><Value>s3cr3t-value</Value></AssignVariable></AssignMessage>`
+    const policy = syslog('<Message>key={private.api-secret} verb={request.verb}</Message><Host>h</Host>')
+    const r = await runWith({ policies: { Secret: secret, 'ML-1': policy }, request: ['Secret', 'ML-1'] }, 'GET', '/p')
+    expect(stepOf(r.trace, 'ML-1').description).toBe('Syslog message not sent (Gatelab sends nothing off the machine); would go to h:514 over UDP: key=******** verb=GET')
+    expect(JSON.stringify(r.trace)).not.toContain('s3cr3t-value')
+  })
+
   test('FormatMessage adds an RFC 5424 header with the logLevel severity', async () => {
     const policy = `<MessageLogging name="ML-1"><Syslog>${base}<FormatMessage>true</FormatMessage></Syslog><logLevel>ERROR</logLevel></MessageLogging>`
     const r = await runWith({ policies: { 'ML-1': policy }, response: ['ML-1'] }, 'GET', '/p?u=bob')

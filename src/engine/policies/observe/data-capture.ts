@@ -11,6 +11,7 @@ import { evaluateXPath, xpathProblem } from '../mediation/xpath-extract'
 import { parsePayloadXml, PayloadError } from '../mediation/xml-document'
 import { mediaType } from '../protection/source'
 import type { CompileContext, PolicyContext, PolicyHandler } from '../types'
+import { traceSafe } from './trace-safe'
 
 type Pattern = ReturnType<typeof compileExtractionPattern>
 type Collect =
@@ -114,7 +115,7 @@ export const dataCapturePolicy: PolicyHandler<DataCaptureConfig> = {
 }
 
 function collect(c: Collect, source: string | null, ctx: PolicyContext): string | undefined {
-  if (c.kind === 'ref') return ctx.variables.getString(c.ref)
+  if (c.kind === 'ref') return traceSafe(ctx.variables).getString(c.ref)
   const message = sourceOf(source, ctx)
   switch (c.kind) {
     case 'uripath':

@@ -6,6 +6,7 @@ import { child, childText, children, xmlBoolean, type XmlElement } from '../../b
 import { PolicyFault, type FaultSpec } from '../../faults/fault'
 import { compileTemplate, renderTemplate, type MessageTemplate } from '../../runtime/template'
 import type { CompileContext, PolicyHandler } from '../types'
+import { traceSafe } from './trace-safe'
 
 interface SyslogConfig {
   message: MessageTemplate
@@ -101,27 +102,29 @@ export const messageLoggingPolicy: PolicyHandler<MessageLoggingConfig> = {
     }
   },
   execute(config, ctx) {
+    // The message is only shown in the trace, so secrets in private. variables are masked there.
+    const vars = traceSafe(ctx.variables)
     if (config.syslog) {
       const s = config.syslog
-      let line = renderTemplate(s.message, ctx.variables)
+      let line = renderTemplate(s.message, vars)
       if (s.formatMessage) {
         // RFC 5424 header [U: Apigee's exact header fields are not documented]: PRI, version, time, host, app.
         const time = new Date(ctx.services.clock.now()).toISOString()
-        const app = `${ctx.variables.getString('organization.name') ?? '-'}-${ctx.proxy.name}-${ctx.environment.name}`
+        const app = `${vars.getString('organization.name') ?? '-'}-${ctx.proxy.name}-${ctx.environment.name}`
         line = `<${FACILITY * 8 + config.severity}>1 ${time} gatelab ${app} - - - ${line}`
       }
       ctx.note(`Syslog message not sent (Gatelab sends nothing off the machine); would go to ${s.host}:${s.port} over ${s.protocol}: ${line}`)
     }
     if (config.cloudLogging) {
       const c = config.cloudLogging
-      const logName = renderTemplate(c.logName, ctx.variables)
+      const logName = renderTemplate(c.logName, vars)
       if (!LOG_NAME.test(logName)) {
         throw new PolicyFault(messageLoggingFaults.executionFailed(ctx.policyName, `LogName "${logName}" is not of the form projects/{project}/logs/{log}`))
       }
-      const labels = c.labels.map((l) => `${l.key}=${renderTemplate(l.value, ctx.variables)}`)
+      const labels = c.labels.map((l) => `${l.key}=${renderTemplate(l.value, vars)}`)
       ctx.note(
         `Cloud Logging entry not sent (Gatelab sends nothing off the machine); would go to ${logName} as ${c.contentType}` +
-          `${labels.length > 0 ? ` with labels ${labels.join(', ')}` : ''}: ${renderTemplate(c.message, ctx.variables)}`
+          `${labels.length > 0 ? ` with labels ${labels.join(', ')}` : ''}: ${renderTemplate(c.message, vars)}`
       )
     }
   }

@@ -4,6 +4,7 @@
  */
 import { child, children } from '../../bundle/xml'
 import type { PolicyHandler } from '../types'
+import { traceSafe } from './trace-safe'
 
 const TYPES = ['string', 'integer', 'float', 'long', 'double', 'boolean'] as const
 type StatisticType = (typeof TYPES)[number]
@@ -69,8 +70,9 @@ export const statisticsCollectorPolicy: PolicyHandler<StatisticsCollectorConfig>
   },
   execute(config, ctx) {
     const recorded: string[] = []
+    const vars = traceSafe(ctx.variables)
     for (const s of config.statistics) {
-      const resolved = ctx.variables.getString(s.ref)
+      const resolved = vars.getString(s.ref)
       const source = resolved ?? s.defaultValue
       const value = typed(source, s.type)
       const from = resolved === undefined ? `default, ${s.ref} unresolved` : s.ref
