@@ -553,6 +553,126 @@ context.setVariable('request.header.X-Script-Verb', verb);
   <SkipCacheLookup>request.header.x-bypass-cache = "true"</SkipCacheLookup>
 </ResponseCache>
 `
+  },
+  {
+    id: 'message-logging',
+    label: 'MessageLogging',
+    group: 'Extension',
+    summary: 'Logs a message to Syslog or Cloud Logging; Gatelab records it in the trace instead of sending it.',
+    defaultName: 'Message-Logging',
+    placement: 'flow',
+    xml: (name) => `<MessageLogging continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Syslog>
+    <Message>[{organization.name}.{apiproxy.name}.{environment.name}] {request.verb} {request.uri} status {response.status.code}</Message>
+    <Host>logs.example.com</Host>
+    <Port>514</Port>
+    <Protocol>TCP</Protocol>
+    <FormatMessage>true</FormatMessage>
+  </Syslog>
+  <logLevel>INFO</logLevel>
+</MessageLogging>
+`
+  },
+  {
+    id: 'statistics-collector',
+    label: 'StatisticsCollector',
+    group: 'Extension',
+    summary: 'Collects custom analytics values from flow variables (recorded in the trace).',
+    defaultName: 'Statistics-Collector',
+    placement: 'flow',
+    xml: (name) => `<StatisticsCollector continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Statistics>
+    <Statistic name="client_app" ref="request.header.x-app" type="string">unknown</Statistic>
+    <Statistic name="item_count" ref="request.queryparam.count" type="integer">0</Statistic>
+  </Statistics>
+</StatisticsCollector>
+`
+  },
+  {
+    id: 'assert-condition',
+    label: 'AssertCondition',
+    group: 'Extension',
+    summary: 'Evaluates a condition and stores the result in assertcondition.<policy>.truthValue.',
+    defaultName: 'Assert-Condition',
+    placement: 'flow',
+    xml: (name) => `<AssertCondition continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Condition>request.verb = "GET" and request.header.accept != null</Condition>
+</AssertCondition>
+`
+  },
+  {
+    id: 'hmac',
+    label: 'HMAC',
+    group: 'Security',
+    summary: 'Computes an HMAC over a message with a private secret and can verify a signature sent by the client.',
+    defaultName: 'HMAC',
+    placement: 'preflow',
+    xml: (name) => `<HMAC continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Algorithm>SHA-256</Algorithm>
+  <SecretKey ref="private.hmac-key"/>
+  <Message>{request.verb} {request.path} {request.header.x-date}</Message>
+  <VerificationValue encoding="base16" ref="request.header.x-signature"/>
+  <Output encoding="base16">hmac_value</Output>
+  <IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables>
+</HMAC>
+`
+  },
+  {
+    id: 'regular-expression-protection',
+    label: 'RegularExpressionProtection',
+    group: 'Security',
+    summary: 'Refuses requests whose path, parameters, headers or payload contain a pattern (run bounded: RE2 or a time limit).',
+    defaultName: 'Regular-Expression-Protection',
+    placement: 'preflow',
+    xml: (name) => `<RegularExpressionProtection continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Source>request</Source>
+  <IgnoreUnresolvedVariables>false</IgnoreUnresolvedVariables>
+  <URIPath>
+    <Pattern>\\.\\./</Pattern>
+  </URIPath>
+  <QueryParam name="q">
+    <Pattern>(?i)[\\s]*((delete)|(exec)|(drop\\s*table)|(insert)|(shutdown)|(update)|(\\bor\\b))</Pattern>
+  </QueryParam>
+  <Header name="User-Agent">
+    <Pattern>(?i)&lt;\\s*script\\b</Pattern>
+  </Header>
+  <JSONPayload>
+    <JSONPath>
+      <Expression>$.name</Expression>
+      <Pattern>(?i)&lt;\\s*script\\b</Pattern>
+    </JSONPath>
+  </JSONPayload>
+</RegularExpressionProtection>
+`
+  },
+  {
+    id: 'data-capture',
+    label: 'DataCapture',
+    group: 'Extension',
+    summary: 'Captures values for data collectors from variables or the message (recorded in the trace).',
+    defaultName: 'Data-Capture',
+    placement: 'flow',
+    xml: (name) => `<DataCapture continueOnError="false" enabled="true" name="${xmlName(name)}">
+  <DisplayName>${xmlName(name)}</DisplayName>
+  <Capture>
+    <DataCollector>dc_client_app</DataCollector>
+    <Collect ref="request.header.x-app" default="unknown"/>
+  </Capture>
+  <Capture>
+    <DataCollector>dc_item_id</DataCollector>
+    <Collect default="none">
+      <URIPath>
+        <Pattern ignoreCase="false">/items/{dc_id}</Pattern>
+      </URIPath>
+    </Collect>
+  </Capture>
+</DataCapture>
+`
   }
 ]
 

@@ -35,7 +35,13 @@ describe('policy templates', () => {
       'PopulateCache',
       'LookupCache',
       'InvalidateCache',
-      'ResponseCache'
+      'ResponseCache',
+      'MessageLogging',
+      'StatisticsCollector',
+      'AssertCondition',
+      'HMAC',
+      'RegularExpressionProtection',
+      'DataCapture'
     ])
   })
 

@@ -4,7 +4,8 @@
  */
 export { ScriptSandbox, DEFAULT_SANDBOX_LIMITS } from './script-pool'
 export type { SandboxLimits, ScriptJob, ScriptOutcome, ScriptSource } from './script-pool'
-export { LinearPattern, boundedRegexTest, setRegexTimeLimit, warmRegexSandbox, DEFAULT_REGEX_TIME_LIMIT_MS } from './regex'
+export { LinearPattern, boundedRegexTest, compileBoundedSearch, setRegexTimeLimit, warmRegexSandbox, DEFAULT_REGEX_TIME_LIMIT_MS } from './regex'
+export type { BoundedSearch } from './regex'
 
 import { ScriptSandbox } from './script-pool'
 

@@ -135,3 +135,31 @@ export function boundedRegexTest(regex: RegExp, value: string): boolean | undefi
   const reply = receiveMessageOnPort(w.port)
   return reply?.message === true
 }
+
+/**
+ * A pattern that is searched for anywhere in a value (Java's Matcher.find()). `source`/`flags` are JavaScript
+ * syntax (i, m, s); RE2 runs it in linear time when it can express it, otherwise the regex worker runs it
+ * within the regex time limit.
+ */
+export interface BoundedSearch {
+  /** Whether the pattern occurs in `value`; undefined when the match did not finish within the time limit. */
+  find(value: string): boolean | undefined
+  /** Which engine runs it (for traces). */
+  readonly engine: 're2' | 'worker'
+}
+
+/** Compiles a search, or throws a SyntaxError when JavaScript rejects the pattern. */
+export function compileBoundedSearch(source: string, flags: string): BoundedSearch {
+  const regex = new RegExp(source, flags)
+  let re2: RE2JS | null = null
+  try {
+    re2 = RE2JS.compile(source, (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0) | (flags.includes('s') ? RE2JS.DOTALL : 0))
+  } catch {
+    // Lookarounds and backreferences: RE2 cannot run them, the bounded worker can.
+  }
+  if (re2 !== null) {
+    const linear = re2
+    return { engine: 're2', find: (value) => linear.matcher(value).find() }
+  }
+  return { engine: 'worker', find: (value) => boundedRegexTest(regex, value) }
+}
