@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Developer } from '../../src/shared/model'
-import { callConsole, confirmDialog, feedback, fill, launchBrowser, listItem, openConsole, screenshot, startConsole, toast, type BrowserSession, type RunningConsole } from './harness'
+import { callConsole, confirmDialog, feedback, field, fill, launchBrowser, listItem, openConsole, screenshot, startConsole, toast, type BrowserSession, type RunningConsole } from './harness'
 
 describe('Developers view', () => {
   let running: RunningConsole
@@ -89,10 +89,13 @@ describe('Developers view', () => {
     expect(created).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', status: 'active' })
     expect(created.developerId).not.toBe('')
 
+    // The create dialog has gone (on a loaded machine it may still be fading out) before the edit one opens.
+    await page.locator('.n-modal').waitFor({ state: 'detached' })
     await page.getByTestId('edit').click()
+    await field(page, 'userName').waitFor()
     await fill(page, 'userName', 'ghopper')
     await page.getByTestId('submit').click()
-    await page.getByText('ghopper').waitFor()
+    await page.getByRole('cell', { name: 'ghopper', exact: true }).waitFor()
 
     await page.getByTestId('delete').click()
     await confirmDialog(page, 'Delete')
