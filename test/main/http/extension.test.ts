@@ -3,14 +3,12 @@
  * console: a proxy looks a user up in the cache, calls a real local HTTP service on a miss, caches the
  * answer for 60 s of virtual time, and a 5xx from the service becomes ResponseCodeOutOfRange.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { ApiProxy, Workspace } from '../../../src/shared/model'
+import { consoleWith, testGatewayUrl } from './local-console'
 
 let service: Server
 let serviceCalls: Array<{ url: string; client: string | undefined }> = []
@@ -79,10 +77,7 @@ beforeAll(async () => {
     developers: [],
     apps: []
   } as Workspace
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-extension-'))
-  const sampleFile = join(dir, 'extension.json')
-  await writeFile(sampleFile, JSON.stringify(ws))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  gatelab = await consoleWith('extension', ws)
   gatelab.clock.set(Date.UTC(2026, 5, 1, 10))
   gatelab.clock.freeze(true)
 })
@@ -92,7 +87,7 @@ afterAll(async () => {
   await new Promise((resolve) => service.close(resolve))
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 
 describe('ServiceCallout and caches over HTTP', () => {
   it('calls the service on a miss, answers from the cache until the entry expires on the virtual clock', async () => {

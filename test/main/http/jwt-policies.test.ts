@@ -3,14 +3,12 @@
  * issues an RS256 JWT, another verifies it against a JWKS the gateway fetches from a real local server.
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { Workspace } from '../../../src/shared/model'
+import { listenLocal, consoleWith, testGatewayUrl } from './local-console'
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
@@ -67,11 +65,8 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end(String(req.headers['x-jwt'] ?? `hello ${String(req.headers['x-user'])}`))
   })
-  const port = await new Promise<number>((resolve) => backend.listen(0, '127.0.0.1', () => resolve((backend.address() as AddressInfo).port)))
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-jwt-'))
-  const sampleFile = join(dir, 'jwt.json')
-  await writeFile(sampleFile, JSON.stringify(jwtWorkspace(port)))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  const port = await listenLocal(backend)
+  gatelab = await consoleWith('jwt', jwtWorkspace(port))
 })
 
 afterAll(async () => {
@@ -80,7 +75,7 @@ afterAll(async () => {
   backend.close()
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 
 describe('JWT policies over HTTP', () => {
   it('a JWT issued by one proxy is accepted by another that verifies it against a fetched JWKS', async () => {

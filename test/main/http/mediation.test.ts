@@ -4,13 +4,11 @@
  * from an XML request by XPath, and an XML bomb refused with a fault instead of a hang.
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { ApiProxy, Workspace } from '../../../src/shared/model'
+import { listenLocal, consoleWith, testGatewayUrl } from './local-console'
 
 function proxy(name: string, policies: Record<string, string>, flow: { request?: string[]; response?: string[] }, target?: string): ApiProxy {
   const steps = (names: string[] = []) => names.map((p) => `<Step><Name>${p}</Name></Step>`).join('')
@@ -68,11 +66,8 @@ beforeAll(async () => {
       else res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok')
     })
   })
-  const port = await new Promise<number>((resolve) => backend.listen(0, '127.0.0.1', () => resolve((backend.address() as AddressInfo).port)))
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-mediation-'))
-  const sampleFile = join(dir, 'mediation.json')
-  await writeFile(sampleFile, JSON.stringify(mediationWorkspace(port)))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  const port = await listenLocal(backend)
+  gatelab = await consoleWith('mediation', mediationWorkspace(port))
 })
 
 afterAll(async () => {
@@ -81,7 +76,7 @@ afterAll(async () => {
   backend.close()
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 
 describe('mediation policies over HTTP', () => {
   it('XMLToJSON answers an XML backend as JSON', async () => {

@@ -5,13 +5,11 @@
  */
 import http from 'node:http'
 import { createHmac } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { Workspace } from '../../../src/shared/model'
+import { listenLocal, consoleWith, testGatewayUrl } from './local-console'
 
 const SECRET = 'shared-signing-secret-2026'
 const POLICIES = {
@@ -61,11 +59,8 @@ beforeAll(async () => {
     req.resume()
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('service')
   })
-  const port = await new Promise<number>((resolve) => target.listen(0, '127.0.0.1', () => resolve((target.address() as AddressInfo).port)))
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-observe-'))
-  const sampleFile = join(dir, 'observe.json')
-  await writeFile(sampleFile, JSON.stringify(observeWorkspace(port)))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  const port = await listenLocal(target)
+  gatelab = await consoleWith('observe', observeWorkspace(port))
 })
 
 afterAll(async () => {
@@ -74,7 +69,7 @@ afterAll(async () => {
   target.close()
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 const signature = (message: string) => createHmac('sha256', SECRET).update(message).digest('hex')
 
 describe('observation policies over HTTP', () => {

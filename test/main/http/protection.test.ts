@@ -4,13 +4,11 @@
  * backend's response, and hostile JSON and XML bodies refused before the backend sees them.
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { Workspace } from '../../../src/shared/model'
+import { listenLocal, consoleWith, testGatewayUrl } from './local-console'
 
 const POLICIES = {
   'Add-CORS': `<CORS name="Add-CORS"><AllowOrigins>https://shop.example</AllowOrigins><AllowMethods>GET, POST</AllowMethods><ExposeHeaders>X-Backend</ExposeHeaders><MaxAge>60</MaxAge></CORS>`,
@@ -70,11 +68,8 @@ beforeAll(async () => {
     req.resume()
     res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Backend': 'yes' }).end('service')
   })
-  const port = await new Promise<number>((resolve) => target.listen(0, '127.0.0.1', () => resolve((target.address() as AddressInfo).port)))
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-protect-'))
-  const sampleFile = join(dir, 'protect.json')
-  await writeFile(sampleFile, JSON.stringify(protectionWorkspace(port)))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  const port = await listenLocal(target)
+  gatelab = await consoleWith('protect', protectionWorkspace(port))
 })
 
 afterAll(async () => {
@@ -83,7 +78,7 @@ afterAll(async () => {
   target.close()
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 
 describe('protection policies over HTTP', () => {
   it('a browser preflight is answered by the gateway; the backend never sees it', async () => {

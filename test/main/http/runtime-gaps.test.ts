@@ -4,13 +4,11 @@
  * under an empty `<SupportedGrantTypes/>`, and the stand-in Google token a target with `<Authentication>` receives.
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { ApiProxy, Workspace } from '../../../src/shared/model'
+import { listenLocal, consoleWith, testGatewayUrl } from './local-console'
 
 const CALLBACK = 'https://gaps.example/cb'
 const oauth = (name: string, operation: string, inner = ''): string => `<OAuthV2 name="${name}"><Operation>${operation}</Operation>${inner}</OAuthV2>`
@@ -93,11 +91,8 @@ beforeAll(async () => {
     received.push(req.headers)
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end('service')
   })
-  const port = await new Promise<number>((resolve) => target.listen(0, '127.0.0.1', () => resolve((target.address() as AddressInfo).port)))
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-gaps-'))
-  const sampleFile = join(dir, 'gaps.json')
-  await writeFile(sampleFile, JSON.stringify(gapsWorkspace(port)))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  const port = await listenLocal(target)
+  gatelab = await consoleWith('gaps', gapsWorkspace(port))
 })
 
 afterAll(async () => {
@@ -106,7 +101,7 @@ afterAll(async () => {
   target.close()
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 
 async function accessToken(): Promise<string> {
   const res = await fetch(`${base()}/token`, {

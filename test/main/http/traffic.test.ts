@@ -3,12 +3,11 @@
  * quota read from VerifyAPIKey, counted per app and reset by moving the console's virtual clock, and a
  * spike arrest that smooths 2 requests per second into one per 500 ms window.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createConsole, type GatelabConsole } from '../../../src/main/console'
+import type { GatelabConsole } from '../../../src/main/console'
 import type { ApiProxy, Workspace } from '../../../src/shared/model'
+import { consoleWith, testGatewayUrl } from './local-console'
 
 function proxy(name: string, policies: Record<string, string>): ApiProxy {
   const steps = Object.keys(policies).map((p) => `<Step><Name>${p}</Name></Step>`).join('')
@@ -72,10 +71,7 @@ const trafficWorkspace: Workspace = {
 let gatelab: GatelabConsole
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gatelab-traffic-'))
-  const sampleFile = join(dir, 'traffic.json')
-  await writeFile(sampleFile, JSON.stringify(trafficWorkspace))
-  gatelab = await createConsole({ dataDir: join(dir, 'data'), sampleFile, envPorts: { test: 0 } })
+  gatelab = await consoleWith('traffic', trafficWorkspace)
   // Frozen on a whole hour, so the quota window and the spike windows are the same on every run.
   gatelab.clock.set(Date.UTC(2026, 5, 1, 10))
   gatelab.clock.freeze(true)
@@ -85,7 +81,7 @@ afterAll(async () => {
   await gatelab.close()
 })
 
-const base = (): string => gatelab.gateway.status().find((s) => s.environment === 'test')!.url
+const base = (): string => testGatewayUrl(gatelab)
 const order = (key: string): Promise<Response> => fetch(`${base()}/orders`, { headers: { 'x-apikey': key } })
 
 describe('traffic policies over HTTP', () => {
