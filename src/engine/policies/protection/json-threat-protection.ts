@@ -6,7 +6,7 @@ import { childText, child } from '../../bundle/xml'
 import { PolicyFault, type FaultSpec } from '../../faults/fault'
 import type { PolicyHandler } from '../types'
 import { scanJson, type JsonLimits } from './json-scan'
-import { limitValue, mediaType, sourceMessage } from './source'
+import { limitValue, payloadToCheck } from './source'
 
 export interface JsonThreatProtectionConfig {
   limits: JsonLimits
@@ -52,17 +52,9 @@ export const jsonThreatProtectionPolicy: PolicyHandler<JsonThreatProtectionConfi
     return { limits, source: source === undefined || source === '' ? null : source }
   },
   execute(config, ctx) {
-    const { name, message } = sourceMessage(config.source, ctx, jsonThreatProtectionFaults)
-    const type = mediaType(message)
-    if (type !== 'application/json' && !type.endsWith('+json')) {
-      ctx.note(`${name} is not JSON (Content-Type "${type}"): nothing to check`)
-      return
-    }
-    const body = message.content
-    if (body === '') {
-      ctx.note(`${name} has no payload: nothing to check`)
-      return
-    }
+    const payload = payloadToCheck(config.source, ctx, jsonThreatProtectionFaults, 'JSON', (type) => type === 'application/json' || type.endsWith('+json'))
+    if (!payload) return
+    const { name, body } = payload
     const result = scanJson(body, config.limits)
     if (result.ok) {
       ctx.note(`${name} payload (${body.length} characters) within every limit`)

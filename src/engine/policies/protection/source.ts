@@ -17,6 +17,31 @@ export function sourceMessage(source: string | null, ctx: PolicyContext, faults:
   return { name, message: value }
 }
 
+/**
+ * The payload a threat protection checks: the source's body when its Content-Type is `kind` (per `accepts`)
+ * and it is not empty; otherwise null, and the trace says why nothing is checked.
+ */
+export function payloadToCheck(
+  source: string | null,
+  ctx: PolicyContext,
+  faults: SourceFaults,
+  kind: 'JSON' | 'XML',
+  accepts: (mediaType: string) => boolean
+): { name: string; body: string } | null {
+  const { name, message } = sourceMessage(source, ctx, faults)
+  const type = mediaType(message)
+  if (!accepts(type)) {
+    ctx.note(`${name} is not ${kind} (Content-Type "${type}"): nothing to check`)
+    return null
+  }
+  const body = message.content
+  if (body === '') {
+    ctx.note(`${name} has no payload: nothing to check`)
+    return null
+  }
+  return { name, body }
+}
+
 /** The media type of a message without parameters, lower case ('' when absent). */
 export function mediaType(message: HttpMessage): string {
   return (message.getHeader('content-type') ?? '').split(';')[0]!.trim().toLowerCase()

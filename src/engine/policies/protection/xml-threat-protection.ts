@@ -6,7 +6,7 @@ import { child, type XmlElement } from '../../bundle/xml'
 import { PolicyFault, type FaultSpec } from '../../faults/fault'
 import type { CompileContext, PolicyHandler } from '../types'
 import { scanXml, type XmlLimits } from './xml-scan'
-import { limitValue, mediaType, sourceMessage } from './source'
+import { limitValue, payloadToCheck } from './source'
 
 export interface XmlThreatProtectionConfig {
   limits: XmlLimits
@@ -79,17 +79,9 @@ export const xmlThreatProtectionPolicy: PolicyHandler<XmlThreatProtectionConfig>
     }
   },
   execute(config, ctx) {
-    const { name, message } = sourceMessage(config.source, ctx, xmlThreatProtectionFaults)
-    const type = mediaType(message)
-    if (!XML_TYPES.has(type) && !type.endsWith('+xml')) {
-      ctx.note(`${name} is not XML (Content-Type "${type}"): nothing to check`)
-      return
-    }
-    const body = message.content
-    if (body === '') {
-      ctx.note(`${name} has no payload: nothing to check`)
-      return
-    }
+    const payload = payloadToCheck(config.source, ctx, xmlThreatProtectionFaults, 'XML', (type) => XML_TYPES.has(type) || type.endsWith('+xml'))
+    if (!payload) return
+    const { name, body } = payload
     const result = scanXml(body, config.limits)
     if (result.ok) {
       ctx.note(`${name} payload (${body.length} characters) within every limit`)
