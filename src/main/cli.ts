@@ -1,9 +1,10 @@
 /** Command-line options shared by headless mode and the desktop app, and the start-up checks of their paths. */
 import { constants } from 'node:fs'
-import { access, mkdir, stat } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { ensurePrivateDir } from './store/durable-file'
 
 export interface CliOptions {
   /** `--help` or `-h` was given: print USAGE and exit 0; nothing else was parsed. */
@@ -178,7 +179,7 @@ export async function checkStartupPaths(options: CliOptions): Promise<void> {
   if (data && !data.isDirectory()) throw new CliError(`Data folder ${dataDir} is a file, not a folder. ${dataFix}`)
   if (!data) {
     try {
-      await mkdir(dataDir, { recursive: true, mode: 0o700 })
+      await ensurePrivateDir(dataDir)
     } catch (error) {
       throw new CliError(`Data folder ${dataDir} cannot be created (${reason(error)}). ${dataFix}`)
     }
