@@ -183,8 +183,12 @@ export async function choose(page: Page, name: string, labels: string[]): Promis
 
 /** Adds a tag to an NDynamicTags field. */
 export async function addTag(page: Page, name: string, value: string): Promise<void> {
-  await field(page, name).locator('button').last().click()
   const input = field(page, name).locator('input').last()
+  // A click while the dialog is still opening can be lost on a loaded machine: click again until the input shows.
+  for (let attempt = 0; attempt < 5 && !(await input.isVisible()); attempt++) {
+    await field(page, name).locator('button').last().click()
+    await input.waitFor({ timeout: 2_000 }).catch(() => undefined)
+  }
   await input.fill(value)
   await input.press('Enter')
 }
